@@ -1,0 +1,100 @@
+//! `body_tilt`: shoulders level and the body not turned.
+//!
+//! From the person mask: the top of each shoulder is the first person row below the chin in the
+//! columns `SHOULDER_OFFSET` face widths either side of the chin. Tilt = angle of the line joining them.
+//! Turn = how unequal the person's width is on either side of the chin line at shoulder height.
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{r3, without_face, CheckResult, Messages};
+use crate::models::PersonMask;
+use crate::observe::{landmarks as lm, Observation};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    /// Largest angle of the shoulder line, in degrees.
+    pub max_shoulder_tilt_deg: f32,
+    /// Largest |right − left| ÷ (right + left) of the body's width either side of the chin.
+    pub max_width_asymmetry: f32,
+}
+
+const MESSAGES: Messages = &[
+    ("ok", "身体端正", "Body straight"),
+    ("shoulders_tilted_right", "肩膀不平（右肩低），请让对方坐正、双肩放平", "Shoulders not level (right one lower): sit straight, shoulders level"),
+    ("shoulders_tilted_left", "肩膀不平（左肩低），请让对方坐正、双肩放平", "Shoulders not level (left one lower): sit straight, shoulders level"),
+    ("body_turned", "身体侧转了，请让对方身体正对镜头", "Body turned: have them square their shoulders to the camera"),
+    ("shoulders_not_visible", "看不到双肩，请把双肩拍进画面", "Shoulders not visible: include both shoulders in the picture"),
+];
+
+/// Shoulder columns sit this many face widths from the chin, either side.
+const SHOULDER_OFFSET: f32 = 1.0;
+/// Body width is compared up to this many face widths either side of the chin.
+const WIDTH_CAP: f32 = 2.0;
+/// Person probability above which a mask pixel is the person.
+const PERSON: f32 = 0.5;
+
+/// First row at or below `from_y` where column `x` is the person.
+fn top_of_person(mask: &PersonMask, x: f32, from_y: f32, to_y: f32, step: f32) -> Option<f32> {
+    let mut y = from_y;
+    while y < to_y {
+        if mask.at(x, y) > PERSON {
+            return Some(y);
+        }
+        y += step;
+    }
+    None
+}
+
+/// Person width from `x` outward along row `y` (direction `dir`), up to `cap`; `None` when the
+/// person runs off the frame before `cap`.
+fn run_length(mask: &PersonMask, x: f32, y: f32, dir: f32, width: f32, cap: f32) -> Option<f32> {
+    let mut d = 0.0;
+    while d < cap {
+        let xx = x + d * dir;
+        if xx < 0.0 || xx >= width {
+            return None;
+        }
+        if mask.at(xx, y) <= PERSON {
+            break;
+        }
+        d += 1.0;
+    }
+    Some(d)
+}
+
+pub fn check(obs: &Observation, p: &Params) -> CheckResult {
+    let threshold = json!({ "max_shoulder_tilt_deg": p.max_shoulder_tilt_deg, "max_width_asymmetry": p.max_width_asymmetry });
+    let Some(face) = &obs.face else { return without_face(obs, threshold, MESSAGES) };
+    let Some(mask) = obs.mask else { return CheckResult::unknown("no_person_mask", json!({}), threshold, MESSAGES) };
+    let (w, h) = (obs.frame.width() as f32, obs.frame.height() as f32);
+    let chin = face.point(lm::CHIN);
+    let fw = face.width();
+    let (xr, xl) = (chin.x - SHOULDER_OFFSET * fw, chin.x + SHOULDER_OFFSET * fw);
+    let step = (fw / 64.0).max(0.5);
+    let tops = (xr >= 0.0 && xl < w)
+        .then(|| Some((top_of_person(mask, xr, chin.y, h, step)?, top_of_person(mask, xl, chin.y, h, step)?)))
+        .flatten();
+    let Some((yr, yl)) = tops else {
+        return CheckResult::unknown("shoulders_not_visible", json!({}), threshold, MESSAGES);
+    };
+    // y down: a positive angle means the subject's left shoulder (image right) is lower
+    let tilt = (yl - yr).atan2(xl - xr).to_degrees();
+    let row = (yr.max(yl) + 0.25 * fw).min(h - 1.0);
+    let cap = WIDTH_CAP * fw;
+    let widths = run_length(mask, chin.x, row, -1.0, w, cap).zip(run_length(mask, chin.x, row, 1.0, w, cap));
+    let asymmetry = widths.map(|(right, left)| (right - left).abs() / (right + left).max(1.0));
+    let value = json!({ "shoulder_tilt_deg": r3(tilt), "width_asymmetry": asymmetry.map(r3) });
+    if tilt.abs() > p.max_shoulder_tilt_deg {
+        let reason = if tilt > 0.0 { "shoulders_tilted_left" } else { "shoulders_tilted_right" };
+        CheckResult::fail(reason, value, threshold, MESSAGES)
+    } else if asymmetry.is_none() {
+        // the body runs off the frame, so its width either side says nothing about turning
+        CheckResult::unknown("shoulders_not_visible", value, threshold, MESSAGES)
+    } else if asymmetry > Some(p.max_width_asymmetry) {
+        CheckResult::fail("body_turned", value, threshold, MESSAGES)
+    } else {
+        CheckResult::pass(value, threshold, MESSAGES)
+    }
+}

@@ -1,0 +1,69 @@
+//! `lighting_even`: no 阴阳脸 — both halves of the face lit alike.
+//!
+//! Measure: mean luma of two cheek patches (OFIQ's placement: below each eye by half the eye-to-mouth
+//! distance; side 0.5 × the inter-eye distance), darker ÷ brighter.
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{r3, without_face, CheckResult, Messages};
+use crate::imaging::{Affine, Point};
+use crate::observe::{landmarks as lm, Face, Observation};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    /// Darker cheek's mean luma ÷ brighter cheek's, at least.
+    pub min_cheek_ratio: f32,
+}
+
+const MESSAGES: Messages = &[
+    ("ok", "面部光线均匀", "Even light on the face"),
+    ("right_side_dark", "脸部光线不均匀（右脸偏暗），请面向光源", "Uneven light: their right cheek is dark — face the light"),
+    ("left_side_dark", "脸部光线不均匀（左脸偏暗），请面向光源", "Uneven light: their left cheek is dark — face the light"),
+];
+
+/// Side of the square cheek patch ÷ inter-eye distance.
+const PATCH: f32 = 0.5;
+/// Samples per patch side.
+const SAMPLES: usize = 12;
+
+/// Mean luma of a square patch centred at `c`, aligned with the eye line.
+fn patch_mean(obs: &Observation, c: Point, side: f32, rotation: f32) -> f32 {
+    let map = Affine::from_rotated_rect(c, side, side, rotation, SAMPLES as f32, SAMPLES as f32);
+    let mut sum = 0.0;
+    for v in 0..SAMPLES {
+        for u in 0..SAMPLES {
+            let p = map.apply(Point::new(u as f32 + 0.5, v as f32 + 0.5));
+            sum += obs.gray.sample(p.x, p.y);
+        }
+    }
+    sum / (SAMPLES * SAMPLES) as f32
+}
+
+/// Mean luma of the subject's right and left cheek patches.
+pub fn cheek_means(obs: &Observation, face: &Face) -> (f32, f32) {
+    let right_eye = face.point(lm::RIGHT_EYE_OUTER).mid(face.point(lm::RIGHT_EYE_INNER));
+    let left_eye = face.point(lm::LEFT_EYE_OUTER).mid(face.point(lm::LEFT_EYE_INNER));
+    let mouth = face.point(lm::MOUTH_RIGHT_CORNER).mid(face.point(lm::MOUTH_LEFT_CORNER));
+    let down = (mouth.y - right_eye.mid(left_eye).y, mouth.x - right_eye.mid(left_eye).x);
+    let rotation = (left_eye.y - right_eye.y).atan2(left_eye.x - right_eye.x);
+    let side = PATCH * right_eye.dist(left_eye);
+    let below = |eye: Point| Point::new(eye.x + 0.5 * down.1, eye.y + 0.5 * down.0);
+    (patch_mean(obs, below(right_eye), side, rotation), patch_mean(obs, below(left_eye), side, rotation))
+}
+
+pub fn check(obs: &Observation, p: &Params) -> CheckResult {
+    let threshold = json!({ "min_cheek_ratio": p.min_cheek_ratio });
+    let Some(face) = &obs.face else { return without_face(obs, threshold, MESSAGES) };
+    let (right, left) = cheek_means(obs, face);
+    let ratio = right.min(left) / right.max(left).max(1.0);
+    let value = json!({ "right": r3(right), "left": r3(left), "ratio": r3(ratio) });
+    if ratio >= p.min_cheek_ratio {
+        CheckResult::pass(value, threshold, MESSAGES)
+    } else if right < left {
+        CheckResult::fail("right_side_dark", value, threshold, MESSAGES)
+    } else {
+        CheckResult::fail("left_side_dark", value, threshold, MESSAGES)
+    }
+}

@@ -1,0 +1,73 @@
+//! `sharpness`: the face is not blurred.
+//!
+//! Measure: Crété-Roffet's no-reference blur metric ("The Blur Effect", 2007) on the face, resampled
+//! with the eye line level to at most `SIDE` pixels: blur the patch again with a 9-tap box filter and
+//! see how much of its neighbour-to-neighbour variation survives. 0 = sharp, 1 = fully blurred.
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{r3, without_face, CheckResult, Messages};
+use crate::imaging::{warp_gray, Affine, GrayImage};
+use crate::observe::Observation;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    /// Largest blur metric (0..1) accepted.
+    pub max_blur: f32,
+    /// Faces narrower than this (pixels) are too small to judge.
+    pub min_face_width_px: f32,
+}
+
+const MESSAGES: Messages = &[
+    ("ok", "照片清晰", "Sharp"),
+    ("blurred", "照片模糊，请拿稳手机并对焦到脸部", "Blurred: hold the phone steady and focus on the face"),
+];
+
+/// The face patch is sampled at most this many pixels wide (no upsampling below it).
+const SIDE: f32 = 160.0;
+
+/// Crété-Roffet blur metric of a grey image, 0 (sharp) .. 1 (blurred).
+pub fn blur_metric(img: &GrayImage) -> f32 {
+    let blur_v = img.box_blur(0, 4);
+    let blur_h = img.box_blur(4, 0);
+    let (w, h) = (img.width, img.height);
+    let (mut sf_v, mut sv_v, mut sf_h, mut sv_h) = (0f64, 0f64, 0f64, 0f64);
+    for y in 1..h {
+        for x in 1..w {
+            let df_v = (img.get(x, y) - img.get(x, y - 1)).abs();
+            let db_v = (blur_v.get(x, y) - blur_v.get(x, y - 1)).abs();
+            let df_h = (img.get(x, y) - img.get(x - 1, y)).abs();
+            let db_h = (blur_h.get(x, y) - blur_h.get(x - 1, y)).abs();
+            sf_v += df_v as f64;
+            sv_v += (df_v - db_v).max(0.0) as f64;
+            sf_h += df_h as f64;
+            sv_h += (df_h - db_h).max(0.0) as f64;
+        }
+    }
+    let b_v = if sf_v > 0.0 { (sf_v - sv_v) / sf_v } else { 1.0 };
+    let b_h = if sf_h > 0.0 { (sf_h - sv_h) / sf_h } else { 1.0 };
+    b_v.max(b_h) as f32
+}
+
+pub fn check(obs: &Observation, p: &Params) -> CheckResult {
+    let threshold = json!({ "max_blur": p.max_blur, "min_face_width_px": p.min_face_width_px });
+    let Some(face) = &obs.face else { return without_face(obs, threshold, MESSAGES) };
+    let width = face.width();
+    if width < p.min_face_width_px {
+        return CheckResult::unknown("face_too_small", json!({ "face_width_px": r3(width) }), threshold, MESSAGES);
+    }
+    // the central face: eyes to mouth, cheek to cheek, level
+    let roi = face.mesh.roi;
+    let side_px = roi.size / 1.5 * 0.8;
+    let n = side_px.min(SIDE).round().max(16.0) as usize;
+    let map = Affine::from_rotated_rect(roi.center, side_px, side_px, roi.rotation, n as f32, n as f32);
+    let blur = blur_metric(&warp_gray(obs.frame, &map, n, n));
+    let value = json!({ "blur": r3(blur), "face_width_px": r3(width) });
+    if blur <= p.max_blur {
+        CheckResult::pass(value, threshold, MESSAGES)
+    } else {
+        CheckResult::fail("blurred", value, threshold, MESSAGES)
+    }
+}

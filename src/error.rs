@@ -1,0 +1,55 @@
+//! One error type for every entry point, each variant with a stable code.
+//!
+//! A photo without a face is not an error: it is a failed `face_count` check. Errors are for input the
+//! checker cannot look at (bad buffers, undecodable files, broken models, unreadable profiles).
+
+use thiserror::Error;
+
+/// Everything that can stop a check before it produces a report.
+#[derive(Debug, Error, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Error {
+    /// Width or height is zero, or a dimension is too small to hold a face (1×N).
+    #[error("invalid frame size {width}×{height}: {why}")]
+    BadDimensions { width: u32, height: u32, why: &'static str },
+    /// The pixel buffer does not hold exactly width × height × channels bytes.
+    #[error("pixel buffer has {actual} bytes, expected {expected} for {width}×{height}×{channels}")]
+    BufferLength { width: u32, height: u32, channels: u32, expected: u64, actual: u64 },
+    /// The frame or encoded image is larger than the configured limit.
+    #[error("image too large: {what} is {actual}, the limit is {limit}")]
+    TooLarge { what: &'static str, actual: u64, limit: u64 },
+    /// The bytes are not a JPEG or PNG this library can decode.
+    #[error("cannot decode image: {0}")]
+    Decode(String),
+    /// A model's bytes could not be parsed or optimised.
+    #[error("cannot load model {model}: {detail}")]
+    ModelLoad { model: &'static str, detail: String },
+    /// A model failed while running (should not happen with valid models and frames).
+    #[error("model {model} failed: {detail}")]
+    Inference { model: &'static str, detail: String },
+    /// A profile could not be parsed or has values out of range.
+    #[error("invalid profile: {0}")]
+    Profile(String),
+    /// An option or argument is out of range.
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+}
+
+impl Error {
+    /// Stable, machine-readable code (used as `code` on JS errors and in CLI JSON).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::BadDimensions { .. } => "bad_dimensions",
+            Error::BufferLength { .. } => "buffer_length",
+            Error::TooLarge { .. } => "too_large",
+            Error::Decode(_) => "decode",
+            Error::ModelLoad { .. } => "model_load",
+            Error::Inference { .. } => "inference",
+            Error::Profile(_) => "profile",
+            Error::InvalidArgument(_) => "invalid_argument",
+        }
+    }
+}
+
+/// Result alias used across the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,105 @@
+//! A validated RGB frame: the only pixel type the pipeline sees.
+
+use crate::error::{Error, Result};
+
+/// Default limit on frame pixels (a 48 MP photo). Larger inputs are refused before any allocation.
+pub const DEFAULT_MAX_PIXELS: u64 = 48_000_000;
+/// Frames smaller than this on either side cannot hold a checkable face.
+pub const MIN_SIDE: u32 = 16;
+
+/// An 8-bit RGB image, row-major, no padding.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Frame {
+    width: u32,
+    height: u32,
+    rgb: Vec<u8>,
+}
+
+fn check_dims(width: u32, height: u32, max_pixels: u64) -> Result<()> {
+    if width == 0 || height == 0 {
+        return Err(Error::BadDimensions { width, height, why: "zero size" });
+    }
+    if width < MIN_SIDE || height < MIN_SIDE {
+        return Err(Error::BadDimensions { width, height, why: "a side is shorter than 16 pixels" });
+    }
+    let pixels = width as u64 * height as u64;
+    if pixels > max_pixels {
+        return Err(Error::TooLarge { what: "pixel count", actual: pixels, limit: max_pixels });
+    }
+    Ok(())
+}
+
+fn check_len(width: u32, height: u32, channels: u32, actual: usize) -> Result<()> {
+    let expected = width as u64 * height as u64 * channels as u64;
+    if actual as u64 != expected {
+        return Err(Error::BufferLength { width, height, channels, expected, actual: actual as u64 });
+    }
+    Ok(())
+}
+
+impl Frame {
+    /// Builds a frame from tightly packed RGBA bytes (canvas `ImageData` layout). Alpha is ignored.
+    pub fn from_rgba(rgba: &[u8], width: u32, height: u32) -> Result<Frame> {
+        Self::from_rgba_limited(rgba, width, height, DEFAULT_MAX_PIXELS)
+    }
+
+    /// Like [`Frame::from_rgba`] with an explicit pixel limit.
+    pub fn from_rgba_limited(rgba: &[u8], width: u32, height: u32, max_pixels: u64) -> Result<Frame> {
+        check_dims(width, height, max_pixels)?;
+        check_len(width, height, 4, rgba.len())?;
+        let mut rgb = Vec::with_capacity(width as usize * height as usize * 3);
+        for px in rgba.chunks_exact(4) {
+            rgb.extend_from_slice(&px[..3]);
+        }
+        Ok(Frame { width, height, rgb })
+    }
+
+    /// Builds a frame from tightly packed RGB bytes.
+    pub fn from_rgb(rgb: Vec<u8>, width: u32, height: u32) -> Result<Frame> {
+        check_dims(width, height, DEFAULT_MAX_PIXELS)?;
+        check_len(width, height, 3, rgb.len())?;
+        Ok(Frame { width, height, rgb })
+    }
+
+    pub fn width(&self) -> u32 {
+        self.width
+    }
+    pub fn height(&self) -> u32 {
+        self.height
+    }
+    /// RGB bytes, row-major.
+    pub fn rgb(&self) -> &[u8] {
+        &self.rgb
+    }
+    /// Mutable RGB bytes (used by tests that paint variants).
+    pub fn rgb_mut(&mut self) -> &mut [u8] {
+        &mut self.rgb
+    }
+
+    /// The pixel at (x, y), clamped to the frame.
+    #[inline]
+    pub fn pixel(&self, x: i64, y: i64) -> [u8; 3] {
+        let x = x.clamp(0, self.width as i64 - 1) as usize;
+        let y = y.clamp(0, self.height as i64 - 1) as usize;
+        let i = (y * self.width as usize + x) * 3;
+        [self.rgb[i], self.rgb[i + 1], self.rgb[i + 2]]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejects_bad_lengths_and_sizes() {
+        assert_eq!(Frame::from_rgba(&[0; 16], 0, 4).unwrap_err().code(), "bad_dimensions");
+        assert_eq!(Frame::from_rgba(&[0; 64], 1, 16).unwrap_err().code(), "bad_dimensions");
+        // longer than w×h×4 is an error too (image::RgbaImage::from_raw would accept it)
+        assert_eq!(Frame::from_rgba(&[0; 32 * 32 * 4 + 4], 32, 32).unwrap_err().code(), "buffer_length");
+        assert_eq!(Frame::from_rgba(&[0; 10], 32, 32).unwrap_err().code(), "buffer_length");
+        let huge = Frame::from_rgba(&[], 100_000, 100_000).unwrap_err();
+        assert_eq!(huge.code(), "too_large");
+        let ok = Frame::from_rgba(&[7; 17 * 19 * 4], 17, 19).unwrap();
+        assert_eq!((ok.width(), ok.height(), ok.rgb().len()), (17, 19, 17 * 19 * 3));
+    }
+}

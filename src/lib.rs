@@ -1,0 +1,35 @@
+//! photo-check: checks a certificate photo (学信网 / CHSI rules) in the camera, frame by frame.
+//!
+//! ```text
+//! frame → detect face → landmarks → segmentation → observation → checks → report
+//! ```
+//!
+//! ```no_run
+//! use photo_check::{Checker, Models, Profile};
+//! let mut checker = Checker::new(Models::embedded()?, Profile::chsi());
+//! let report = checker.check_image(&std::fs::read("photo.jpg").unwrap())?;
+//! println!("{}", serde_json::to_string(&report).unwrap());
+//! # Ok::<(), photo_check::Error>(())
+//! ```
+
+pub mod checks;
+pub mod decode;
+pub mod error;
+pub mod frame;
+pub mod imaging;
+pub mod models;
+pub mod observe;
+pub mod pipeline;
+pub mod profile;
+pub mod report;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
+pub use checks::{CheckId, CheckResult, Status};
+pub use error::{Error, Result};
+pub use frame::Frame;
+pub use models::{ModelBytes, Models};
+pub use pipeline::Checker;
+pub use profile::Profile;
+pub use report::Report;

@@ -1,0 +1,52 @@
+//! Selfie segmentation: the whole frame stretched to 256×256 in [0, 1] → person probability per pixel
+//! (MediaPipe's selfie_segmentation graph, general model).
+
+use super::Net;
+use crate::error::Result;
+use crate::frame::Frame;
+use crate::imaging::{warp_to_tensor, Affine, Border, GrayImage, Point};
+
+const SIZE: usize = 256;
+
+/// Person probability over the frame, stored at the model's resolution.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PersonMask {
+    pub mask: GrayImage,
+    pub image_width: u32,
+    pub image_height: u32,
+}
+
+impl PersonMask {
+    /// Person probability at image pixel coordinates (bilinear).
+    pub fn at(&self, x: f32, y: f32) -> f32 {
+        let sx = self.mask.width as f32 / self.image_width as f32;
+        let sy = self.mask.height as f32 / self.image_height as f32;
+        self.mask.sample(x * sx, y * sy)
+    }
+
+    /// Mean probability over the whole frame.
+    pub fn coverage(&self) -> f32 {
+        self.mask.data.iter().sum::<f32>() / self.mask.data.len() as f32
+    }
+}
+
+pub struct Segmenter {
+    net: Net,
+    input: Vec<f32>,
+}
+
+impl Segmenter {
+    pub fn from_bytes(bytes: &[u8]) -> Result<Segmenter> {
+        let net = Net::from_bytes("selfie_segmentation", bytes, [1, SIZE, SIZE, 3], &[SIZE * SIZE])?;
+        Ok(Segmenter { net, input: vec![0.0; SIZE * SIZE * 3] })
+    }
+
+    pub fn run(&mut self, frame: &Frame) -> Result<PersonMask> {
+        let (w, h) = (frame.width() as f32, frame.height() as f32);
+        let map = Affine::from_rotated_rect(Point::new(w / 2.0, h / 2.0), w, h, 0.0, SIZE as f32, SIZE as f32);
+        warp_to_tensor(frame, &map, SIZE, SIZE, Border::Replicate, (0.0, 1.0), &mut self.input);
+        let mut out = self.net.run(&self.input)?;
+        let data = out.swap_remove(0).into_iter().map(|v| if v.is_finite() { v.clamp(0.0, 1.0) } else { 0.0 }).collect();
+        Ok(PersonMask { mask: GrayImage::new(SIZE, SIZE, data), image_width: frame.width(), image_height: frame.height() })
+    }
+}

@@ -1,0 +1,72 @@
+//! What the pipeline saw in one frame, handed to every check: the frame, the detections, the face
+//! mesh, its pose and the person mask. Measures shared by several checks live here.
+
+pub mod canonical_face;
+pub mod landmarks;
+pub mod pose;
+
+pub use pose::HeadPose;
+
+use crate::frame::Frame;
+use crate::imaging::{GrayImage, Point};
+use crate::models::{Detection, MeshResult, PersonMask};
+
+/// The one face the checks look at.
+#[derive(Clone, Debug)]
+pub struct Face<'a> {
+    pub detection: &'a Detection,
+    pub mesh: &'a MeshResult,
+    pub pose: Option<HeadPose>,
+}
+
+impl Face<'_> {
+    /// Landmark `i` in image pixels.
+    #[inline]
+    pub fn point(&self, i: usize) -> Point {
+        let p = self.mesh.points[i];
+        Point::new(p[0], p[1])
+    }
+
+    /// Landmarks of a region as image points.
+    pub fn points(&self, indices: &[usize]) -> Vec<Point> {
+        indices.iter().map(|&i| self.point(i)).collect()
+    }
+
+    /// Midpoint between the two eyes' centres.
+    pub fn eye_mid(&self) -> Point {
+        let right = self.point(landmarks::RIGHT_EYE_OUTER).mid(self.point(landmarks::RIGHT_EYE_INNER));
+        let left = self.point(landmarks::LEFT_EYE_OUTER).mid(self.point(landmarks::LEFT_EYE_INNER));
+        right.mid(left)
+    }
+
+    /// OFIQ's normaliser: distance from the eyes' midpoint to the chin, in pixels.
+    pub fn eye_chin(&self) -> f32 {
+        self.eye_mid().dist(self.point(landmarks::CHIN))
+    }
+
+    /// Cheek-to-cheek face width in pixels.
+    pub fn width(&self) -> f32 {
+        self.point(landmarks::FACE_RIGHT_EDGE).dist(self.point(landmarks::FACE_LEFT_EDGE))
+    }
+
+    /// Distance between the eye centres in pixels.
+    pub fn inter_eye(&self) -> f32 {
+        let right = self.point(landmarks::RIGHT_EYE_OUTER).mid(self.point(landmarks::RIGHT_EYE_INNER));
+        let left = self.point(landmarks::LEFT_EYE_OUTER).mid(self.point(landmarks::LEFT_EYE_INNER));
+        right.dist(left)
+    }
+}
+
+/// Everything measured once per frame; checks read it, never run models.
+#[derive(Clone, Debug)]
+pub struct Observation<'a> {
+    pub frame: &'a Frame,
+    /// The frame as grey values (luma 0..255).
+    pub gray: &'a GrayImage,
+    /// All faces the detector found (best first).
+    pub detections: &'a [Detection],
+    /// The face, when exactly one was found and its mesh says it is a face.
+    pub face: Option<Face<'a>>,
+    /// The person mask, when segmentation ran.
+    pub mask: Option<&'a PersonMask>,
+}

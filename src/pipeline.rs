@@ -1,0 +1,162 @@
+//! The pipeline: frame → detect → landmarks → segmentation → observation → checks → report.
+
+use std::collections::BTreeMap;
+
+use web_time::Instant;
+
+use crate::checks;
+use crate::decode;
+use crate::error::Result;
+use crate::frame::Frame;
+use crate::imaging;
+use crate::models::{Detection, MeshResult, Models, Roi};
+use crate::observe::{pose, Face, Observation};
+use crate::profile::Profile;
+use crate::report::{FaceSummary, ImageInfo, Report, Timing};
+
+/// When no face is found, the detector runs once more on the frame letterboxed with this much padding
+/// (tight face crops fill the frame, and BlazeFace expects a margin around the face).
+const RETRY_PAD: f32 = 0.5;
+/// A tracked ROI is reused when its centre lies within this share of the new detection's size.
+const TRACK_MAX_SHIFT: f32 = 0.25;
+
+fn ms(since: Instant) -> f64 {
+    since.elapsed().as_secs_f64() * 1000.0
+}
+
+/// Checks photos and camera frames against a profile. Holds the models, their buffers and the
+/// tracking state between frames of one camera stream.
+pub struct Checker {
+    models: Models,
+    profile: Profile,
+    /// The previous frame's landmark ROI, used as the next frame's crop (MediaPipe's tracking).
+    tracked: Option<Roi>,
+    /// Whether reports carry the 468 landmarks.
+    pub include_landmarks: bool,
+}
+
+impl Checker {
+    pub fn new(models: Models, profile: Profile) -> Checker {
+        Checker { models, profile, tracked: None, include_landmarks: false }
+    }
+
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    pub fn set_profile(&mut self, profile: Profile) {
+        self.profile = profile;
+    }
+
+    /// Forgets the tracked face (call when the camera changes).
+    pub fn reset(&mut self) {
+        self.tracked = None;
+    }
+
+    /// Checks one camera frame given as RGBA bytes; keeps tracking state for the next frame.
+    pub fn check_rgba(&mut self, rgba: &[u8], width: u32, height: u32) -> Result<Report> {
+        let start = Instant::now();
+        let frame = Frame::from_rgba_limited(rgba, width, height, self.profile.limits.max_pixels)?;
+        let decode_ms = ms(start);
+        let mut report = self.run(&frame, true)?;
+        report.timing_ms.decode = decode_ms;
+        report.timing_ms.total += decode_ms;
+        Ok(report)
+    }
+
+    /// Checks one camera frame; keeps tracking state for the next frame.
+    pub fn check_frame(&mut self, frame: &Frame) -> Result<Report> {
+        self.run(frame, true)
+    }
+
+    /// Checks a photo file's bytes (JPEG/PNG): EXIF orientation applied, large photos downscaled.
+    /// Each photo stands alone: no tracking state is used or kept.
+    pub fn check_image(&mut self, bytes: &[u8]) -> Result<Report> {
+        let start = Instant::now();
+        let decoded = decode::decode(bytes, &self.profile.limits)?;
+        let decode_ms = ms(start);
+        self.tracked = None;
+        let mut report = self.run(&decoded.frame, false)?;
+        if decoded.original != [decoded.frame.width(), decoded.frame.height()] {
+            report.image.original = Some(decoded.original);
+        }
+        report.timing_ms.decode = decode_ms;
+        report.timing_ms.total += decode_ms;
+        Ok(report)
+    }
+
+    /// Checks a still image already in memory (no tracking).
+    pub fn check_still(&mut self, frame: &Frame) -> Result<Report> {
+        self.tracked = None;
+        self.run(frame, false)
+    }
+
+    fn detect(&mut self, frame: &Frame) -> Result<Vec<Detection>> {
+        let min_score = self.profile.face_count.min_detection_score;
+        let found = self.models.detector.detect(frame, min_score, 0.0)?;
+        if !found.is_empty() {
+            return Ok(found);
+        }
+        self.models.detector.detect(frame, min_score, RETRY_PAD)
+    }
+
+    /// The face mesh for the single detected face: from the tracked ROI when it still matches the
+    /// detection, otherwise from the detection; still images get a second pass on the landmark ROI.
+    fn landmarks(&mut self, frame: &Frame, det: &Detection, live: bool) -> Result<MeshResult> {
+        let from_det = Roi::from_detection(det);
+        let roi = match self.tracked {
+            Some(t) if live && t.center.dist(from_det.center) < TRACK_MAX_SHIFT * from_det.size => t,
+            _ => from_det,
+        };
+        let mut mesh = self.models.mesh.run(frame, roi)?;
+        if !live && mesh.presence >= self.profile.face_count.min_presence {
+            mesh = self.models.mesh.run(frame, Roi::from_landmarks(&mesh.points))?;
+        }
+        Ok(mesh)
+    }
+
+    fn run(&mut self, frame: &Frame, live: bool) -> Result<Report> {
+        let start = Instant::now();
+        let mut timing = Timing::default();
+
+        let t = Instant::now();
+        let detections = self.detect(frame)?;
+        timing.detect = ms(t);
+
+        let t = Instant::now();
+        let mesh = match detections.as_slice() {
+            [only] => Some(self.landmarks(frame, only, live)?),
+            _ => None,
+        };
+        let mesh = mesh.filter(|m| m.presence >= self.profile.face_count.min_presence);
+        self.tracked = mesh.as_ref().filter(|_| live).map(|m| Roi::from_landmarks(&m.points));
+        timing.landmarks = ms(t);
+
+        let t = Instant::now();
+        let mask = self.models.segmenter.run(frame)?;
+        timing.segment = ms(t);
+
+        let t = Instant::now();
+        let gray = imaging::frame_gray(frame);
+        let face = mesh.as_ref().map(|m| Face { detection: &detections[0], mesh: m, pose: pose::estimate_head_pose(&m.points) });
+        let obs = Observation { frame, gray: &gray, detections: &detections, face, mask: Some(&mask) };
+        let checks: BTreeMap<_, _> = checks::run_all(&obs, &self.profile).into_iter().collect();
+        timing.checks = ms(t);
+
+        let face = obs.face.as_ref().map(|f| FaceSummary {
+            bbox: [f.detection.x, f.detection.y, f.detection.w, f.detection.h],
+            score: f.detection.score,
+            presence: f.mesh.presence,
+            landmarks: self.include_landmarks.then(|| f.mesh.points.clone()),
+        });
+        timing.total = ms(start);
+        Ok(Report {
+            verdict: Report::verdict_of(&checks),
+            profile: self.profile.name.clone(),
+            checks,
+            face,
+            image: ImageInfo { width: frame.width(), height: frame.height(), original: None },
+            timing_ms: timing,
+        })
+    }
+}

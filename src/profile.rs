@@ -1,0 +1,132 @@
+//! Profiles: every threshold the checks use, as data. Built-in profiles live in `profiles/*.toml`,
+//! each value commented with why it has that value; users can load their own TOML.
+
+use serde::{Deserialize, Serialize};
+
+use crate::checks::{self, CheckId};
+use crate::error::{Error, Result};
+
+/// Limits on untrusted input, checked before anything is allocated.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Largest accepted frame or decoded image, in pixels. Default: 48 000 000 (a 48 MP phone photo).
+    pub max_pixels: u64,
+    /// Largest accepted encoded file, in bytes. Default: 40 000 000.
+    pub max_bytes: u64,
+    /// Decoded photos are downscaled so that their long side is at most this. Default: 2048.
+    pub max_working_side: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_pixels: crate::frame::DEFAULT_MAX_PIXELS, max_bytes: 40_000_000, max_working_side: 2048 }
+    }
+}
+
+/// A named set of thresholds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// Checks this profile does not require: reported as `not_required` and left out of the verdict.
+    #[serde(default)]
+    pub not_required: Vec<CheckId>,
+    #[serde(default)]
+    pub limits: Limits,
+    pub face_count: checks::face_count::Params,
+    pub framing: checks::framing::Params,
+    pub head_pose: checks::head_pose::Params,
+    pub body_tilt: checks::body_tilt::Params,
+    pub ears_visible: checks::ears_visible::Params,
+    pub hair_clear: checks::hair_clear::Params,
+    pub no_hat: checks::no_hat::Params,
+    pub mouth_closed: checks::mouth_closed::Params,
+    pub eyes_open: checks::eyes_open::Params,
+    pub lighting_even: checks::lighting_even::Params,
+    pub exposure: checks::exposure::Params,
+    pub sharpness: checks::sharpness::Params,
+    pub background_plain: checks::background_plain::Params,
+}
+
+/// The built-in profiles: `(name, TOML source)`.
+pub const BUILTIN: [(&str, &str); 2] = [
+    ("chsi", include_str!("../profiles/chsi.toml")),
+    ("icao", include_str!("../profiles/icao.toml")),
+];
+
+impl Profile {
+    /// Parses a profile from TOML text.
+    pub fn from_toml(text: &str) -> Result<Profile> {
+        let profile: Profile = toml::from_str(text).map_err(|e| Error::Profile(e.to_string()))?;
+        profile.validate()?;
+        Ok(profile)
+    }
+
+    /// One of the built-in profiles by name (`chsi`, `icao`).
+    pub fn builtin(name: &str) -> Result<Profile> {
+        let (_, text) = BUILTIN
+            .iter()
+            .find(|(n, _)| *n == name)
+            .ok_or_else(|| Error::Profile(format!("no built-in profile named {name:?} (have: chsi, icao)")))?;
+        Profile::from_toml(text)
+    }
+
+    /// The default profile: the 学信网 (CHSI) certificate photo.
+    pub fn chsi() -> Profile {
+        Profile::builtin("chsi").expect("the built-in chsi profile parses (tested)")
+    }
+
+    /// Whether `id` counts toward the verdict.
+    pub fn is_required(&self, id: CheckId) -> bool {
+        !self.not_required.contains(&id)
+    }
+
+    /// Rejects non-finite or negative thresholds (a NaN threshold would silently pass everything).
+    fn validate(&self) -> Result<()> {
+        let value = serde_json::to_value(self).map_err(|e| Error::Profile(e.to_string()))?;
+        fn walk(path: &str, v: &serde_json::Value) -> Result<()> {
+            match v {
+                serde_json::Value::Number(n) => match n.as_f64() {
+                    Some(x) if x.is_finite() && x >= 0.0 => Ok(()),
+                    _ => Err(Error::Profile(format!("{path} must be a finite number ≥ 0"))),
+                },
+                serde_json::Value::Null => Err(Error::Profile(format!("{path} must be a finite number ≥ 0"))),
+                serde_json::Value::Object(map) => map.iter().try_for_each(|(k, v)| walk(&format!("{path}.{k}"), v)),
+                _ => Ok(()),
+            }
+        }
+        walk(&self.name, &value)?;
+        if self.limits.max_working_side < 64 {
+            return Err(Error::Profile("limits.max_working_side must be at least 64".into()));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_profiles_parse() {
+        for (name, _) in BUILTIN {
+            let p = Profile::builtin(name).unwrap();
+            assert_eq!(p.name, name);
+        }
+        assert!(Profile::chsi().is_required(CheckId::EarsVisible));
+        assert!(!Profile::builtin("icao").unwrap().is_required(CheckId::EarsVisible));
+    }
+
+    #[test]
+    fn bad_profiles_are_typed_errors() {
+        assert_eq!(Profile::builtin("nope").unwrap_err().code(), "profile");
+        assert_eq!(Profile::from_toml("name = 3").unwrap_err().code(), "profile");
+        let nan = BUILTIN[0].1.replace("max_yaw_deg = ", "max_yaw_deg = nan #");
+        assert_eq!(Profile::from_toml(&nan).unwrap_err().code(), "profile");
+        let typo = format!("{}\n[head_pose]\nmax_yow_deg = 3\n", BUILTIN[0].1);
+        assert!(Profile::from_toml(&typo).is_err());
+    }
+}

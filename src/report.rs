@@ -1,0 +1,79 @@
+//! The report: one serde type shared by the CLI's JSON, the wasm API and the upload.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::checks::{CheckId, CheckResult, Status};
+
+/// Everything photo-check says about one image or frame.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// `pass` when every required check passes, `fail` when any fails, otherwise `unknown`.
+    pub verdict: Status,
+    /// Name of the profile the thresholds came from.
+    pub profile: String,
+    /// One entry per check id, in report order.
+    pub checks: BTreeMap<CheckId, CheckResult>,
+    /// The face the checks looked at, when exactly one was found.
+    pub face: Option<FaceSummary>,
+    pub image: ImageInfo,
+    /// Wall-clock milliseconds per pipeline stage.
+    pub timing_ms: Timing,
+}
+
+/// The face the checks were computed on.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FaceSummary {
+    /// `[x, y, width, height]` in image pixels (detector box).
+    #[serde(rename = "box")]
+    pub bbox: [f32; 4],
+    /// Detector score in [0, 1].
+    pub score: f32,
+    /// Face-mesh presence score in [0, 1].
+    pub presence: f32,
+    /// The 468 face-mesh points `[x, y, z]` in image pixels; only when asked for.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub landmarks: Option<Vec<[f32; 3]>>,
+}
+
+/// The size of the image the checks ran on (after EXIF rotation and any downscaling).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImageInfo {
+    pub width: u32,
+    pub height: u32,
+    /// Size of the input before downscaling, when it was downscaled.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub original: Option<[u32; 2]>,
+}
+
+/// Milliseconds per stage.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Timing {
+    pub decode: f64,
+    pub detect: f64,
+    pub landmarks: f64,
+    pub segment: f64,
+    pub checks: f64,
+    pub total: f64,
+}
+
+impl Report {
+    /// Combines check results into the verdict.
+    pub fn verdict_of(checks: &BTreeMap<CheckId, CheckResult>) -> Status {
+        let mut verdict = Status::Pass;
+        for r in checks.values() {
+            match r.status {
+                Status::Fail => return Status::Fail,
+                Status::Unknown => verdict = Status::Unknown,
+                Status::Pass | Status::NotRequired => {}
+            }
+        }
+        verdict
+    }
+
+    /// The check's result (every report holds every check).
+    pub fn check(&self, id: CheckId) -> &CheckResult {
+        &self.checks[&id]
+    }
+}

@@ -94,7 +94,8 @@ pub struct ModelBytes<'a> {
     pub selfie_segmentation: &'a [u8],
 }
 
-/// The committed model files, compiled into the binary.
+/// The committed model files, compiled into the binary (feature `embed-models`).
+#[cfg(feature = "embed-models")]
 pub const EMBEDDED: ModelBytes<'static> = ModelBytes {
     face_detection: include_bytes!("../../models/face_detection_short_range.onnx"),
     face_landmark: include_bytes!("../../models/face_landmark.onnx"),
@@ -111,7 +112,8 @@ impl Models {
         })
     }
 
-    /// Loads the models compiled into this build.
+    /// Loads the models compiled into this build (feature `embed-models`).
+    #[cfg(feature = "embed-models")]
     pub fn embedded() -> Result<Models> {
         Models::from_bytes(EMBEDDED)
     }

@@ -28,7 +28,7 @@
 //! # Angles (all in degrees)
 //!
 //! The rotation `R` that carries the canonical face onto the observed face is
-//! written as `R = Ry(-yaw) · Rx(-pitch) · Rz(roll)` (right-hand rule
+//! written as `R = Ry(-yaw) · Rx(-pitch) · Rz(-roll)` (right-hand rule
 //! rotations about the camera axes): yaw about the vertical axis, then pitch
 //! about the yawed left-right axis, then roll about the face's own
 //! front axis. So:
@@ -38,11 +38,11 @@
 //!   subject's right).
 //! * **pitch > 0**: **chin up**, the face looks up (the nose tip rises in the
 //!   image relative to the eyes).
-//! * **roll > 0**: the face is rotated **counter-clockwise in the image as the
-//!   viewer sees it**; the subject's left eye (landmark 263, on the image's right)
-//!   is then higher in the image (smaller y) than the right eye (landmark 33).
-//!   For an un-mirrored photo that is the head tilted toward the subject's right
-//!   shoulder.
+//! * **roll > 0**: the face is rotated **clockwise in the image as the viewer
+//!   sees it**; the subject's right eye (landmark 33, on the image's left) is
+//!   then higher in the image (smaller y) than the left eye (landmark 263).
+//!   For an un-mirrored photo that is the head tilted toward the subject's left
+//!   shoulder. This is the sign of the AFLW2000-3D labels in `../shared/eval/pose`.
 //!
 //! A frontal, upright face gives (0, 0, 0). Pitch is in [-90, 90], yaw and roll
 //! in (-180, 180].
@@ -54,8 +54,8 @@ pub const FACE_MESH_LANDMARKS: usize = 468;
 
 /// Head pose in degrees. See the [module documentation](self) for the exact
 /// conventions; in short: yaw > 0 = face turned toward the image's left,
-/// pitch > 0 = chin up, roll > 0 = face rotated counter-clockwise in the image
-/// (landmark 263 higher than landmark 33).
+/// pitch > 0 = chin up, roll > 0 = face rotated clockwise in the image
+/// (landmark 33 higher than landmark 263).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct HeadPose {
     pub yaw_deg: f32,
@@ -254,7 +254,7 @@ fn jacobi_eigen4(mut a: [[f64; 4]; 4]) -> ([f64; 4], [[f64; 4]; 4]) {
     ([a[0][0], a[1][1], a[2][2], a[3][3]], v)
 }
 
-/// Splits `R = Ry(-yaw) · Rx(-pitch) · Rz(roll)` into its angles.
+/// Splits `R = Ry(-yaw) · Rx(-pitch) · Rz(-roll)` into its angles.
 ///
 /// With `f = R·(0,0,1)` the direction the face looks in (camera frame):
 /// `f = (−sin yaw·cos pitch, sin pitch, cos yaw·cos pitch)`, and the second
@@ -262,7 +262,7 @@ fn jacobi_eigen4(mut a: [[f64; 4]; 4]) -> ([f64; 4], [[f64; 4]; 4]) {
 fn rotation_to_pose(r: &Mat3) -> HeadPose {
     let pitch = r[1][2].clamp(-1.0, 1.0).asin();
     let yaw = (-r[0][2]).atan2(r[2][2]);
-    let roll = r[1][0].atan2(r[1][1]);
+    let roll = -r[1][0].atan2(r[1][1]);
     HeadPose {
         yaw_deg: yaw.to_degrees() as f32,
         pitch_deg: pitch.to_degrees() as f32,
@@ -331,11 +331,11 @@ mod tests {
     }
 
     /// Landmarks for a head at the given (yaw, pitch, roll) in degrees, using
-    /// the documented convention `R = Ry(-yaw)·Rx(-pitch)·Rz(roll)`.
+    /// the documented convention `R = Ry(-yaw)·Rx(-pitch)·Rz(-roll)`.
     fn synth(yaw: f64, pitch: f64, roll: f64, scale: f64, noise: f64, seed: u64) -> Vec<[f32; 3]> {
         let r = mul(
             &ry(-yaw.to_radians()),
-            &mul(&rx(-pitch.to_radians()), &rz(roll.to_radians())),
+            &mul(&rx(-pitch.to_radians()), &rz(-roll.to_radians())),
         );
         synth_with(&r, scale, [321.5, 247.25], noise, seed)
     }
@@ -440,7 +440,7 @@ mod tests {
     /// viewer, so the subject's left eye (263, image right) ends up higher in
     /// the image (smaller y) than the right eye (33, image left).
     #[test]
-    fn roll_sign_counter_clockwise_in_image_is_positive() {
+    fn roll_sign_clockwise_in_image_is_positive() {
         let a = 10f64.to_radians();
         // Camera frame (Y up), about +Z: X' = X cos a − Y sin a, Y' = X sin a + Y cos a.
         let m = [
@@ -455,12 +455,12 @@ mod tests {
             "263 is higher in the image than 33"
         );
         let p = estimate_head_pose(&lm).unwrap();
-        assert!(p.roll_deg > 9.5 && p.roll_deg < 10.5, "{p:?}");
+        assert!(p.roll_deg < -9.5 && p.roll_deg > -10.5, "counter-clockwise is negative: {p:?}");
         assert!(p.yaw_deg.abs() < 0.01 && p.pitch_deg.abs() < 0.01, "{p:?}");
 
         let lm = synth_with(&rz(-a), 15.0, [300.0, 300.0], 0.0, 1);
         assert!(lm[263][1] > lm[33][1] + 5.0);
-        assert!(estimate_head_pose(&lm).unwrap().roll_deg < -9.5);
+        assert!(estimate_head_pose(&lm).unwrap().roll_deg > 9.5);
     }
 
     #[test]

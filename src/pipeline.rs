@@ -9,19 +9,28 @@ use crate::decode;
 use crate::error::Result;
 use crate::frame::Frame;
 use crate::imaging;
-use crate::models::{Detection, MeshResult, Models, Roi};
+use crate::models::{Detection, MeshResult, Models, PersonMask, Roi};
 use crate::observe::{pose, Face, Observation};
 use crate::profile::Profile;
 use crate::report::{FaceSummary, ImageInfo, Report, Timing};
 
 /// When no face is found, the detector runs once more on the frame letterboxed with this much padding
 /// (tight face crops fill the frame, and BlazeFace expects a margin around the face).
-const RETRY_PAD: f32 = 0.5;
+const RETRY_PAD: f32 = 1.0;
 /// A tracked ROI is reused when its centre lies within this share of the new detection's size.
 const TRACK_MAX_SHIFT: f32 = 0.25;
 
 fn ms(since: Instant) -> f64 {
     since.elapsed().as_secs_f64() * 1000.0
+}
+
+/// The report with what the pipeline saw on the way.
+pub struct Inspection {
+    pub report: Report,
+    pub detections: Vec<Detection>,
+    /// The accepted face mesh (presence above the profile's threshold).
+    pub mesh: Option<MeshResult>,
+    pub mask: PersonMask,
 }
 
 /// Checks photos and camera frames against a profile. Holds the models, their buffers and the
@@ -116,6 +125,12 @@ impl Checker {
     }
 
     fn run(&mut self, frame: &Frame, live: bool) -> Result<Report> {
+        Ok(self.inspect(frame, live)?.report)
+    }
+
+    /// Runs the pipeline and returns the intermediate results with the report (for debugging tools
+    /// and tests that draw what the checks saw).
+    pub fn inspect(&mut self, frame: &Frame, live: bool) -> Result<Inspection> {
         let start = Instant::now();
         let mut timing = Timing::default();
 
@@ -128,6 +143,7 @@ impl Checker {
             [only] => Some(self.landmarks(frame, only, live)?),
             _ => None,
         };
+        let presence = mesh.as_ref().map(|m| m.presence);
         let mesh = mesh.filter(|m| m.presence >= self.profile.face_count.min_presence);
         self.tracked = mesh.as_ref().filter(|_| live).map(|m| Roi::from_landmarks(&m.points));
         timing.landmarks = ms(t);
@@ -139,7 +155,7 @@ impl Checker {
         let t = Instant::now();
         let gray = imaging::frame_gray(frame);
         let face = mesh.as_ref().map(|m| Face { detection: &detections[0], mesh: m, pose: pose::estimate_head_pose(&m.points) });
-        let obs = Observation { frame, gray: &gray, detections: &detections, face, mask: Some(&mask) };
+        let obs = Observation { frame, gray: &gray, detections: &detections, face, presence, mask: Some(&mask) };
         let checks: BTreeMap<_, _> = checks::run_all(&obs, &self.profile).into_iter().collect();
         timing.checks = ms(t);
 
@@ -150,13 +166,14 @@ impl Checker {
             landmarks: self.include_landmarks.then(|| f.mesh.points.clone()),
         });
         timing.total = ms(start);
-        Ok(Report {
+        let report = Report {
             verdict: Report::verdict_of(&checks),
             profile: self.profile.name.clone(),
             checks,
             face,
             image: ImageInfo { width: frame.width(), height: frame.height(), original: None },
             timing_ms: timing,
-        })
+        };
+        Ok(Inspection { report, detections, mesh, mask })
     }
 }

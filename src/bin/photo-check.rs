@@ -31,6 +31,15 @@ enum Command {
         #[arg(required = true)]
         images: Vec<PathBuf>,
     },
+    /// Draw what the pipeline saw (person mask, face box, landmarks) into PNGs, for looking at failures.
+    Debug {
+        #[arg(long, default_value = "debug")]
+        out: PathBuf,
+        #[arg(long, default_value = "chsi")]
+        profile: String,
+        #[arg(required = true)]
+        images: Vec<PathBuf>,
+    },
     /// Measure the checks on labelled photos: a CSV with a `file` column and check-id columns.
     Eval {
         #[arg(long)]
@@ -64,6 +73,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check { profile, json, landmarks, images } => check(&profile, json, landmarks, &images),
         Command::Eval { labels, images, profile, verbose } => eval(&labels, images.as_deref(), &profile, verbose),
+        Command::Debug { out, profile, images } => debug(&out, &profile, &images),
     };
     match result {
         Ok(code) => code,
@@ -248,6 +258,49 @@ fn eval(labels: &Path, images: Option<&Path>, profile: &str, verbose: bool) -> R
             }
             println!("  {name:<26} {}", parts.join(", "));
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn debug(out: &Path, profile: &str, images: &[PathBuf]) -> Result<ExitCode, Error> {
+    let profile = load_profile(profile)?;
+    let mut checker = Checker::new(Models::embedded()?, profile.clone());
+    std::fs::create_dir_all(out).map_err(|e| Error::InvalidArgument(format!("{}: {e}", out.display())))?;
+    for file in images {
+        let decoded = photo_check::decode::decode(&read(file)?, &profile.limits)?;
+        let frame = decoded.frame;
+        let seen = checker.inspect(&frame, false)?;
+        let (w, h) = (frame.width(), frame.height());
+        let mut img = image::RgbImage::from_raw(w, h, frame.rgb().to_vec()).expect("frame buffers are w×h×3");
+        for (x, y, px) in img.enumerate_pixels_mut() {
+            let m = seen.mask.at(x as f32 + 0.5, y as f32 + 0.5);
+            // background tinted blue, person left as is
+            px[2] = (px[2] as f32 * m + 255.0 * (1.0 - m) * 0.6 + px[2] as f32 * (1.0 - m) * 0.4) as u8;
+        }
+        let mut dot = |x: f32, y: f32, c: [u8; 3]| {
+            if x >= 0.0 && y >= 0.0 && (x as u32) < w && (y as u32) < h {
+                img.put_pixel(x as u32, y as u32, image::Rgb(c));
+            }
+        };
+        for d in &seen.detections {
+            for t in 0..(d.w as i32) {
+                dot(d.x + t as f32, d.y, [255, 255, 0]);
+                dot(d.x + t as f32, d.y + d.h, [255, 255, 0]);
+            }
+            for t in 0..(d.h as i32) {
+                dot(d.x, d.y + t as f32, [255, 255, 0]);
+                dot(d.x + d.w, d.y + t as f32, [255, 255, 0]);
+            }
+        }
+        if let Some(mesh) = &seen.mesh {
+            for p in &mesh.points {
+                dot(p[0], p[1], [0, 255, 0]);
+            }
+        }
+        let name = file.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "image".into());
+        let path = out.join(format!("{name}.png"));
+        img.save(&path).map_err(|e| Error::InvalidArgument(format!("{}: {e}", path.display())))?;
+        println!("{}  {}", path.display(), serde_json::to_string(&seen.report.checks).expect("reports serialise"));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,7 +1,8 @@
 //! `body_tilt`: shoulders level and the body not turned.
 //!
-//! From the person mask: the top of each shoulder is the first person row below the chin in the
-//! columns `SHOULDER_OFFSET` face widths either side of the chin. Tilt = angle of the line joining them.
+//! From the person mask: the top of each shoulder is the first person row below the chin in columns
+//! `SHOULDER_OFFSETS` face widths either side of the chin (where the shoulders' tips usually are, clear
+//! of the neck and collars). Tilt = the median angle of the lines joining each pair.
 //! Turn = how unequal the person's width is on either side of the chin line at shoulder height.
 
 use serde::{Deserialize, Serialize};
@@ -29,7 +30,7 @@ const MESSAGES: Messages = &[
 ];
 
 /// Shoulder columns sit this many face widths from the chin, either side.
-const SHOULDER_OFFSET: f32 = 1.0;
+const SHOULDER_OFFSETS: [f32; 3] = [1.3, 1.5, 1.7];
 /// Body width is compared up to this many face widths either side of the chin.
 const WIDTH_CAP: f32 = 2.0;
 /// Person probability above which a mask pixel is the person.
@@ -71,17 +72,26 @@ pub fn check(obs: &Observation, p: &Params) -> CheckResult {
     let (w, h) = (obs.frame.width() as f32, obs.frame.height() as f32);
     let chin = face.point(lm::CHIN);
     let fw = face.width();
-    let (xr, xl) = (chin.x - SHOULDER_OFFSET * fw, chin.x + SHOULDER_OFFSET * fw);
     let step = (fw / 64.0).max(0.5);
-    let tops = (xr >= 0.0 && xl < w)
-        .then(|| Some((top_of_person(mask, xr, chin.y, h, step)?, top_of_person(mask, xl, chin.y, h, step)?)))
-        .flatten();
-    let Some((yr, yl)) = tops else {
+    // (tilt, lower shoulder top) per offset whose two columns are in the frame and reach the person
+    let mut pairs: Vec<(f32, f32)> = SHOULDER_OFFSETS
+        .iter()
+        .filter_map(|k| {
+            let (xr, xl) = (chin.x - k * fw, chin.x + k * fw);
+            if xr < 0.0 || xl >= w {
+                return None;
+            }
+            let (yr, yl) = (top_of_person(mask, xr, chin.y, h, step)?, top_of_person(mask, xl, chin.y, h, step)?);
+            // y down: a positive angle means the subject's left shoulder (image right) is lower
+            Some(((yl - yr).atan2(xl - xr).to_degrees(), yr.max(yl)))
+        })
+        .collect();
+    if pairs.is_empty() {
         return CheckResult::unknown("shoulders_not_visible", json!({}), threshold, MESSAGES);
-    };
-    // y down: a positive angle means the subject's left shoulder (image right) is lower
-    let tilt = (yl - yr).atan2(xl - xr).to_degrees();
-    let row = (yr.max(yl) + 0.25 * fw).min(h - 1.0);
+    }
+    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (tilt, lower) = pairs[pairs.len() / 2];
+    let row = (lower + 0.25 * fw).min(h - 1.0);
     let cap = WIDTH_CAP * fw;
     let widths = run_length(mask, chin.x, row, -1.0, w, cap).zip(run_length(mask, chin.x, row, 1.0, w, cap));
     let asymmetry = widths.map(|(right, left)| (right - left).abs() / (right + left).max(1.0));

@@ -2,13 +2,16 @@
 //!
 //! Measure: mean luma of two cheek patches (OFIQ's placement: below each eye by half the eye-to-mouth
 //! distance; side 0.5 × the inter-eye distance), darker ÷ brighter.
+//!
+//! A face lit from one side often makes the face mesh doubt it is a face at all; the detector still
+//! finds it, so when the mesh is missing the eye and mouth keypoints of the single detection are used.
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{r3, without_face, CheckResult, Messages};
 use crate::imaging::{Affine, Point};
-use crate::observe::{landmarks as lm, Face, Observation};
+use crate::observe::{landmarks as lm, Observation};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -41,11 +44,22 @@ fn patch_mean(obs: &Observation, c: Point, side: f32, rotation: f32) -> f32 {
     sum / (SAMPLES * SAMPLES) as f32
 }
 
+/// The subject's right eye, left eye and mouth centre: from the mesh, else from the single detection.
+fn anchors(obs: &Observation) -> Option<(Point, Point, Point)> {
+    if let Some(face) = &obs.face {
+        let right_eye = face.point(lm::RIGHT_EYE_OUTER).mid(face.point(lm::RIGHT_EYE_INNER));
+        let left_eye = face.point(lm::LEFT_EYE_OUTER).mid(face.point(lm::LEFT_EYE_INNER));
+        let mouth = face.point(lm::MOUTH_RIGHT_CORNER).mid(face.point(lm::MOUTH_LEFT_CORNER));
+        return Some((right_eye, left_eye, mouth));
+    }
+    match obs.detections {
+        [only] => Some((only.keypoints[0], only.keypoints[1], only.keypoints[3])),
+        _ => None,
+    }
+}
+
 /// Mean luma of the subject's right and left cheek patches.
-pub fn cheek_means(obs: &Observation, face: &Face) -> (f32, f32) {
-    let right_eye = face.point(lm::RIGHT_EYE_OUTER).mid(face.point(lm::RIGHT_EYE_INNER));
-    let left_eye = face.point(lm::LEFT_EYE_OUTER).mid(face.point(lm::LEFT_EYE_INNER));
-    let mouth = face.point(lm::MOUTH_RIGHT_CORNER).mid(face.point(lm::MOUTH_LEFT_CORNER));
+pub fn cheek_means(obs: &Observation, (right_eye, left_eye, mouth): (Point, Point, Point)) -> (f32, f32) {
     let down = (mouth.y - right_eye.mid(left_eye).y, mouth.x - right_eye.mid(left_eye).x);
     let rotation = (left_eye.y - right_eye.y).atan2(left_eye.x - right_eye.x);
     let side = PATCH * right_eye.dist(left_eye);
@@ -55,8 +69,8 @@ pub fn cheek_means(obs: &Observation, face: &Face) -> (f32, f32) {
 
 pub fn check(obs: &Observation, p: &Params) -> CheckResult {
     let threshold = json!({ "min_cheek_ratio": p.min_cheek_ratio });
-    let Some(face) = &obs.face else { return without_face(obs, threshold, MESSAGES) };
-    let (right, left) = cheek_means(obs, face);
+    let Some(anchors) = anchors(obs) else { return without_face(obs, threshold, MESSAGES) };
+    let (right, left) = cheek_means(obs, anchors);
     let ratio = right.min(left) / right.max(left).max(1.0);
     let value = json!({ "right": r3(right), "left": r3(left), "ratio": r3(ratio) });
     if ratio >= p.min_cheek_ratio {

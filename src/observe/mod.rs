@@ -67,6 +67,8 @@ pub struct Observation<'a> {
     pub detections: &'a [Detection],
     /// The face, when exactly one was found and its mesh says it is a face.
     pub face: Option<Face<'a>>,
+    /// The face mesh's presence score when it ran (also when it rejected the face).
+    pub presence: Option<f32>,
     /// The person mask, when segmentation ran.
     pub mask: Option<&'a PersonMask>,
 }

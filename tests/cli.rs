@@ -1,0 +1,73 @@
+//! The command-line shell: JSON lines, exit codes, eval output.
+
+use std::process::Command;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_photo-check"))
+}
+
+fn sample() -> String {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".cache/sample/astronaut.png");
+    assert!(p.exists(), "sample photo missing: run `bash scripts/fetch-sample.sh`");
+    p.display().to_string()
+}
+
+#[test]
+fn check_json_lines_and_exit_codes() {
+    let out = bin().args(["check", "--json", &sample()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "the sample fails (she smiles)");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 1);
+    let v: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+    assert_eq!(v["file"], sample());
+    assert_eq!(v["verdict"], "fail");
+    assert_eq!(v["checks"]["face_count"]["status"], "pass");
+    assert_eq!(v["checks"]["mouth_closed"]["status"], "fail");
+    for field in ["status", "reason", "value", "threshold", "message_zh", "message_en"] {
+        assert!(v["checks"]["head_pose"].get(field).is_some(), "{field}");
+    }
+    assert!(v["checks"]["head_pose"]["value"]["yaw"].is_number());
+    assert!(v["image"]["width"] == 512 && v["timing_ms"]["total"].is_number());
+    assert!(v["face"]["box"].is_array());
+}
+
+#[test]
+fn errors_exit_2_and_are_reported_per_file() {
+    let dir = std::env::temp_dir().join(format!("photo-check-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.jpg");
+    std::fs::write(&bad, b"\xFF\xD8\xFF\xE0 not really").unwrap();
+    let out = bin().args(["check", "--json", &sample(), bad.to_str().unwrap()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let last: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    assert_eq!(last["error"]["code"], "decode");
+    let out = bin().args(["check", "--profile", "nope", &sample()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("profile"));
+}
+
+#[test]
+fn table_output_and_icao_profile() {
+    let out = bin().args(["check", "--profile", "icao", &sample()]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("profile icao"), "{text}");
+    assert!(text.contains("ears_visible      not_required"), "{text}");
+}
+
+#[test]
+fn eval_prints_confusion_and_pose_error() {
+    let dir = std::env::temp_dir().join(format!("photo-check-eval-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(sample(), dir.join("a.png")).unwrap();
+    std::fs::write(dir.join("labels.csv"), "file,mouth_closed,face_count,yaw_deg,pitch_deg,roll_deg,bangs\na.png,fail,pass,0,0,0,no\n").unwrap();
+    let out = bin().args(["eval", "--labels", dir.join("labels.csv").to_str().unwrap()]).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let row = text.lines().find(|l| l.starts_with("mouth_closed")).expect("mouth_closed row");
+    let cols: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(cols[4], "1", "fail→fail count: {row}");
+    assert_eq!(cols.last(), Some(&"1.000"));
+    assert!(text.contains("yaw "), "{text}");
+}

@@ -1,0 +1,120 @@
+//! The pipeline on a real portrait and on variants derived from it: each variant must fail the check
+//! it targets, for the right reason, and leave the unrelated checks alone.
+
+mod common;
+
+use common::*;
+use photo_check::{CheckId as C, Status};
+
+#[test]
+fn sample_portrait_one_frontal_face_smiling() {
+    let r = check(&sample());
+    assert_eq!(status(&r, C::FaceCount), Status::Pass);
+    assert_eq!(r.check(C::FaceCount).value["count"], 1);
+    // she smiles with her teeth showing
+    assert_eq!(status(&r, C::MouthClosed), Status::Fail, "{:?}", r.check(C::MouthClosed));
+    assert_eq!(status(&r, C::HeadPose), Status::Pass);
+    assert!(value(&r, C::HeadPose, "yaw").abs() < 5.0);
+    assert!(value(&r, C::HeadPose, "roll").abs() < 5.0);
+    assert!(value(&r, C::HeadPose, "pitch").abs() < 8.0);
+    for id in [C::EyesOpen, C::LightingEven, C::Exposure, C::Sharpness] {
+        assert_eq!(status(&r, id), Status::Pass, "{}: {:?}", id.as_str(), r.check(id));
+    }
+    // a flag and a space shuttle model stand behind her
+    assert_eq!(r.check(C::BackgroundPlain).reason, "background_busy");
+    assert_eq!(r.verdict, Status::Fail);
+    let face = r.face.as_ref().expect("face summary");
+    assert!(face.bbox[2] > 60.0 && face.bbox[2] < 140.0, "face box {:?}", face.bbox);
+}
+
+#[test]
+fn rolled_head_fails_head_pose_only() {
+    let base = check(&sample());
+    let face = base.face.clone().unwrap();
+    let (cx, cy) = (face.bbox[0] + face.bbox[2] / 2.0, face.bbox[1] + face.bbox[3] / 2.0);
+    // clockwise on screen: the head leans toward the subject's left shoulder (roll > 0)
+    let r = check(&rotate(&sample(), 20.0, cx, cy));
+    assert!((value(&r, C::HeadPose, "roll") - 20.0).abs() < 4.0, "{:?}", r.check(C::HeadPose));
+    // rotating the picture also tilts the shoulders and moves the head in the frame
+    assert_flips(&base, &r, C::HeadPose, "roll_left", &[C::BodyTilt, C::Framing, C::BackgroundPlain]);
+    let r = check(&rotate(&sample(), -20.0, cx, cy));
+    assert_flips(&base, &r, C::HeadPose, "roll_right", &[C::BodyTilt, C::Framing, C::BackgroundPlain]);
+}
+
+#[test]
+fn one_dark_half_fails_lighting_even() {
+    let base = check(&sample());
+    let face = base.face.clone().unwrap();
+    let mid = (face.bbox[0] + face.bbox[2] / 2.0) as u32;
+    // the image's left is the subject's right
+    let r = check(&darken_left(&sample(), mid, 0.4));
+    assert_flips(&base, &r, C::LightingEven, "right_side_dark", &[C::BackgroundPlain, C::Framing, C::BodyTilt]);
+    assert!(value(&r, C::LightingEven, "ratio") < 0.6);
+}
+
+#[test]
+fn blur_fails_sharpness() {
+    let base = check(&sample());
+    let r = check(&blur(&sample(), 2, 3));
+    assert_flips(&base, &r, C::Sharpness, "blurred", &[C::BackgroundPlain, C::Framing, C::BodyTilt]);
+}
+
+#[test]
+fn head_cut_off_fails_framing() {
+    let base = check(&sample());
+    // cut through her hair, above the forehead
+    let r = check(&crop_top(&sample(), 40));
+    assert_eq!(status(&r, C::FaceCount), Status::Pass);
+    assert_flips(&base, &r, C::Framing, "head_cut_off", &[C::BackgroundPlain, C::BodyTilt]);
+}
+
+#[test]
+fn second_face_fails_face_count() {
+    let base = check(&sample());
+    let face = base.face.clone().unwrap();
+    let side = (face.bbox[3] * 1.6) as u32;
+    let src = ((face.bbox[0] + face.bbox[2] / 2.0) as u32 - side / 2, (face.bbox[1] + face.bbox[3] / 2.0) as u32 - side / 2);
+    let r = check(&paste(&sample(), src, side, (512 - side - 4, 300)));
+    assert_eq!(status(&r, C::FaceCount), Status::Fail);
+    assert_eq!(reason(&r, C::FaceCount), "multiple_faces");
+    assert_eq!(r.check(C::FaceCount).value["count"], 2);
+    for id in [C::HeadPose, C::MouthClosed, C::EyesOpen, C::Sharpness] {
+        assert_eq!((status(&r, id), reason(&r, id)), (Status::Unknown, "multiple_faces"), "{}", id.as_str());
+    }
+}
+
+#[test]
+fn noise_has_no_face_and_nothing_passes_on_it() {
+    let r = check(&noise(640, 480, 7));
+    assert_eq!((status(&r, C::FaceCount), reason(&r, C::FaceCount)), (Status::Fail, "no_face"));
+    for id in [C::Framing, C::HeadPose, C::MouthClosed, C::EyesOpen, C::LightingEven, C::Exposure, C::Sharpness, C::BodyTilt] {
+        assert_eq!((status(&r, id), reason(&r, id)), (Status::Unknown, "no_face"), "{}", id.as_str());
+    }
+    assert_eq!(r.verdict, Status::Fail);
+    assert!(r.face.is_none());
+}
+
+#[test]
+fn odd_sized_frames_are_checked() {
+    let r = checker().check_rgba(&vec![90u8; 481 * 641 * 4], 481, 641).expect("odd sizes are valid");
+    assert_eq!((r.image.width, r.image.height), (481, 641));
+    assert_eq!(status(&r, C::FaceCount), Status::Fail);
+}
+
+#[test]
+fn live_frames_track_the_face_and_agree_with_the_still_check() {
+    let frame = sample();
+    let rgba: Vec<u8> = frame.rgb().chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect();
+    let still = check(&frame);
+    let mut c = checker();
+    c.reset();
+    let first = c.check_rgba(&rgba, 512, 512).unwrap();
+    let second = c.check_rgba(&rgba, 512, 512).unwrap();
+    drop(c);
+    for r in [&first, &second] {
+        for id in [C::FaceCount, C::HeadPose, C::MouthClosed, C::EyesOpen, C::LightingEven] {
+            assert_eq!(status(r, id), status(&still, id), "{}", id.as_str());
+        }
+        assert!((value(r, C::HeadPose, "yaw") - value(&still, C::HeadPose, "yaw")).abs() < 3.0);
+    }
+}

@@ -20,8 +20,14 @@ const RETRY_PAD: f32 = 1.0;
 /// A tracked ROI is reused when its centre lies within this share of the new detection's size.
 const TRACK_MAX_SHIFT: f32 = 0.25;
 
+/// Milliseconds since `since`, to the microsecond.
 fn ms(since: Instant) -> f64 {
-    since.elapsed().as_secs_f64() * 1000.0
+    (since.elapsed().as_secs_f64() * 1e6).round() / 1000.0
+}
+
+/// Rounds image coordinates and scores for the report.
+fn r3(x: f32) -> f64 {
+    (x as f64 * 1000.0).round() / 1000.0
 }
 
 /// The report with what the pipeline saw on the way.
@@ -69,7 +75,7 @@ impl Checker {
         let decode_ms = ms(start);
         let mut report = self.run(&frame, true)?;
         report.timing_ms.decode = decode_ms;
-        report.timing_ms.total += decode_ms;
+        report.timing_ms.total = ((report.timing_ms.total + decode_ms) * 1000.0).round() / 1000.0;
         Ok(report)
     }
 
@@ -90,7 +96,7 @@ impl Checker {
             report.image.original = Some(decoded.original);
         }
         report.timing_ms.decode = decode_ms;
-        report.timing_ms.total += decode_ms;
+        report.timing_ms.total = ((report.timing_ms.total + decode_ms) * 1000.0).round() / 1000.0;
         Ok(report)
     }
 
@@ -160,9 +166,9 @@ impl Checker {
         timing.checks = ms(t);
 
         let face = obs.face.as_ref().map(|f| FaceSummary {
-            bbox: [f.detection.x, f.detection.y, f.detection.w, f.detection.h],
-            score: f.detection.score,
-            presence: f.mesh.presence,
+            bbox: [f.detection.x, f.detection.y, f.detection.w, f.detection.h].map(r3),
+            score: r3(f.detection.score),
+            presence: r3(f.mesh.presence),
             landmarks: self.include_landmarks.then(|| f.mesh.points.clone()),
         });
         timing.total = ms(start);

@@ -27,11 +27,11 @@ pub struct Report {
 pub struct FaceSummary {
     /// `[x, y, width, height]` in image pixels (detector box).
     #[serde(rename = "box")]
-    pub bbox: [f32; 4],
+    pub bbox: [f64; 4],
     /// Detector score in [0, 1].
-    pub score: f32,
+    pub score: f64,
     /// Face-mesh presence score in [0, 1].
-    pub presence: f32,
+    pub presence: f64,
     /// The 468 face-mesh points `[x, y, z]` in image pixels; only when asked for.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub landmarks: Option<Vec<[f32; 3]>>,

@@ -31,7 +31,7 @@ fn sample_portrait_one_frontal_face_smiling() {
 fn rolled_head_fails_head_pose_only() {
     let base = check(&sample());
     let face = base.face.clone().unwrap();
-    let (cx, cy) = (face.bbox[0] + face.bbox[2] / 2.0, face.bbox[1] + face.bbox[3] / 2.0);
+    let (cx, cy) = ((face.bbox[0] + face.bbox[2] / 2.0) as f32, (face.bbox[1] + face.bbox[3] / 2.0) as f32);
     // clockwise on screen: the head leans toward the subject's left shoulder (roll > 0)
     let r = check(&rotate(&sample(), 20.0, cx, cy));
     assert!((value(&r, C::HeadPose, "roll") - 20.0).abs() < 4.0, "{:?}", r.check(C::HeadPose));

@@ -131,6 +131,20 @@ fn lookup(messages: Messages, reason: &str) -> (&'static str, &'static str) {
         .unwrap_or(("", ""))
 }
 
+/// Rounds every number in a JSON value to 6 decimals, so that `f32` thresholds read as written
+/// (0.04, not 0.03999999910593033).
+fn tidy(v: Value) -> Value {
+    match v {
+        Value::Number(n) => match n.as_f64() {
+            Some(x) if n.is_f64() => json!((x * 1e6).round() / 1e6),
+            _ => Value::Number(n),
+        },
+        Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, tidy(v))).collect()),
+        Value::Array(items) => Value::Array(items.into_iter().map(tidy).collect()),
+        other => other,
+    }
+}
+
 impl CheckResult {
     /// Builds a result, taking the messages for `reason` from the check's table.
     pub fn new(status: Status, reason: &str, value: Value, threshold: Value, messages: Messages) -> Self {
@@ -138,8 +152,8 @@ impl CheckResult {
         CheckResult {
             status,
             reason: reason.to_string(),
-            value,
-            threshold,
+            value: tidy(value),
+            threshold: tidy(threshold),
             message_zh: zh.to_string(),
             message_en: en.to_string(),
         }

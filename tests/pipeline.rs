@@ -118,3 +118,33 @@ fn live_frames_track_the_face_and_agree_with_the_still_check() {
         assert!((value(r, C::HeadPose, "yaw") - value(&still, C::HeadPose, "yaw")).abs() < 3.0);
     }
 }
+
+#[test]
+fn dark_photo_fails_exposure() {
+    let base = check(&sample());
+    let mut dark = sample();
+    for c in dark.rgb_mut() {
+        *c = (*c as f32 * 0.25) as u8;
+    }
+    let r = check(&dark);
+    assert_flips(&base, &r, C::Exposure, "too_dark", &[C::BackgroundPlain, C::Framing, C::BodyTilt, C::Sharpness]);
+}
+
+#[test]
+fn plain_background_passes_background_plain() {
+    let frame = sample();
+    let seen = checker().inspect(&frame, false).unwrap();
+    assert_eq!(seen.report.check(C::BackgroundPlain).reason, "background_busy");
+    // paint everything the mask calls background a flat light blue (CHSI's RGB 100,197,255)
+    let mut plain = frame.clone();
+    let w = plain.width();
+    for (i, px) in plain.rgb_mut().chunks_exact_mut(3).enumerate() {
+        let (x, y) = ((i as u32 % w) as f32 + 0.5, (i as u32 / w) as f32 + 0.5);
+        if seen.mask.at(x, y) < 0.5 {
+            px.copy_from_slice(&[100, 197, 255]);
+        }
+    }
+    let r = check(&plain);
+    assert_eq!(status(&r, C::BackgroundPlain), Status::Pass, "{:?}", r.check(C::BackgroundPlain));
+    assert!(value(&r, C::BackgroundPlain, "luma_std") < 10.0);
+}

@@ -1,7 +1,7 @@
 //! `hair_clear`: no hair over the eyebrows, eyes or face.
 //!
-//! Measure: the forehead band just above each eyebrow (from the brow's upper edge upward) must look like
-//! this face's skin (per-frame model from the cheeks and nose, see `observe::regions`). Fringes and
+//! Measure: the forehead just above each eyebrow (two stacked bands from the brow's upper edge upward,
+//! the clearer one counts) must look like this face's skin (per-frame model from the cheeks and nose, see `observe::regions`). Fringes and
 //! strands that reach the brows or eyes cover that band with hair, which is darker or of another hue.
 
 use serde::{Deserialize, Serialize};
@@ -44,7 +44,13 @@ pub fn check(obs: &Observation, p: &Params) -> CheckResult {
     }
     let Some(skin) = SkinModel::learn(obs, face) else { return CheckResult::unknown("no_skin_model", json!({}), threshold, MESSAGES) };
     let ff = FaceFrame::of(face);
-    let band = |right: bool| measure(obs, &skin, &brow_band(face, &ff, right, p.band_lift, p.band_height), p.max_chroma, p.min_luma_ratio);
+    // two stacked bands per brow, the clearer one counts: the mesh's brow edge is sometimes a little
+    // low (the lower band then sits on the brow hairs), and a fringe that reaches the brows covers both
+    let band = |right: bool| {
+        let lower = measure(obs, &skin, &brow_band(face, &ff, right, p.band_lift, p.band_height), p.max_chroma, p.min_luma_ratio);
+        let upper = measure(obs, &skin, &brow_band(face, &ff, right, p.band_lift + p.band_height, p.band_height), p.max_chroma, p.min_luma_ratio);
+        if upper.skin > lower.skin { upper } else { lower }
+    };
     let (rs, ls) = (band(true), band(false));
     let value = json!({
         "right": { "skin": r3(rs.skin), "rel_luma": r3(rs.rel_luma), "chroma": r3(rs.chroma) },

@@ -134,6 +134,8 @@ pub struct RegionStats {
     pub saturation: f32,
     /// Standard deviation of luma ÷ the skin's mean luma, over person pixels (texture).
     pub luma_spread: f32,
+    /// Mean Y, Cb, Cr over person pixels.
+    pub mean: [f32; 3],
 }
 
 /// Samples a polygon on a grid of about 24 points across and measures it.
@@ -161,6 +163,9 @@ pub fn measure(obs: &Observation, skin: &SkinModel, poly: &[Point], max_chroma: 
         }
         person += 1;
         let c = ycbcr(obs.frame.pixel(x, y));
+        for k in 0..3 {
+            s.mean[k] += c[k];
+        }
         luma += c[0];
         luma2 += c[0] * c[0];
         sat += ((c[1] - 128.0).powi(2) + (c[2] - 128.0).powi(2)).sqrt();
@@ -175,6 +180,9 @@ pub fn measure(obs: &Observation, skin: &SkinModel, poly: &[Point], max_chroma: 
         s.skin = skin_px as f32 / person as f32;
         s.rel_luma = luma / person as f32 / skin.mean[0].max(1.0);
         s.chroma = chroma / person as f32;
+        for k in 0..3 {
+            s.mean[k] /= person as f32;
+        }
         s.saturation = sat / person as f32;
         let m = luma / person as f32;
         s.luma_spread = (luma2 / person as f32 - m * m).max(0.0).sqrt() / skin.mean[0].max(1.0);
@@ -194,8 +202,9 @@ pub fn ear_zone(face: &Face, ff: &FaceFrame, right: bool, inset: f32, outset: f3
 /// The forehead band just above one brow: from the brow's upper edge up `height` face widths.
 /// `right` is the subject's right brow (image left).
 pub fn brow_band(face: &Face, ff: &FaceFrame, right: bool, lift: f32, height: f32) -> Vec<Point> {
-    // upper brow edge, outer → inner
-    let upper: [usize; 5] = if right { [70, 63, 105, 66, 107] } else { [300, 293, 334, 296, 336] };
+    // upper brow edge, outer → inner; the brow's outer tail (70 / 300) is left out: temple hair
+    // naturally reaches down beside it
+    let upper: [usize; 4] = if right { [63, 105, 66, 107] } else { [293, 334, 296, 336] };
     let pts = face.points(&upper);
     let mut poly: Vec<Point> = pts.iter().map(|&p| ff.offset(p, 0.0, -lift)).collect();
     poly.extend(pts.iter().rev().map(|&p| ff.offset(p, 0.0, -lift - height)));
@@ -212,4 +221,12 @@ pub fn crown_band(face: &Face, ff: &FaceFrame, from: f32, to: f32, half_width: f
         ff.offset(top, half_width, -to),
         ff.offset(top, -half_width, -to),
     ]
+}
+
+/// The temple beside the upper face oval (outside landmarks 21–127 on the subject's right, 251–356 on
+/// the left), reaching `outset` face widths out: hair shows there under most hats and without one.
+pub fn temple_zone(face: &Face, ff: &FaceFrame, right: bool, outset: f32) -> Vec<Point> {
+    let (top, bottom, out) = if right { (21, 127, -1.0) } else { (251, 356, 1.0) };
+    let (t, b) = (face.point(top), face.point(bottom));
+    vec![t, ff.offset(t, out * outset, 0.0), ff.offset(b, out * outset, 0.0), b]
 }

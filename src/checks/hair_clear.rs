@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use super::lighting_even::cheek_means;
 use super::{r3, without_face, CheckResult, Messages};
 use crate::observe::regions::{brow_band, measure, FaceFrame, SkinModel};
 use crate::observe::Observation;
@@ -46,9 +47,13 @@ pub fn check(obs: &Observation, p: &Params) -> CheckResult {
     let ff = FaceFrame::of(face);
     // two stacked bands per brow, the clearer one counts: the mesh's brow edge is sometimes a little
     // low (the lower band then sits on the brow hairs), and a fringe that reaches the brows covers both
+    // the luma bound follows the same side's cheek: light from one side darkens that side's forehead too
+    let (right_cheek, left_cheek) = cheek_means(obs, face);
     let band = |right: bool| {
-        let lower = measure(obs, &skin, &brow_band(face, &ff, right, p.band_lift, p.band_height), p.max_chroma, p.min_luma_ratio);
-        let upper = measure(obs, &skin, &brow_band(face, &ff, right, p.band_lift + p.band_height, p.band_height), p.max_chroma, p.min_luma_ratio);
+        let side = if right { right_cheek } else { left_cheek };
+        let min_luma = p.min_luma_ratio * (side / skin.mean[0].max(1.0)).min(1.0);
+        let lower = measure(obs, &skin, &brow_band(face, &ff, right, p.band_lift, p.band_height), p.max_chroma, min_luma);
+        let upper = measure(obs, &skin, &brow_band(face, &ff, right, p.band_lift + p.band_height, p.band_height), p.max_chroma, min_luma);
         if upper.skin > lower.skin { upper } else { lower }
     };
     let (rs, ls) = (band(true), band(false));

@@ -3,14 +3,14 @@
 //! Measure: the band just above the top of the face mesh (landmark 10, the upper forehead), where a
 //! hat's band or brim sits. Without a head covering it is mostly forehead skin; a hat, cap or headband
 //! covers it with fabric. Fringes that cover the upper forehead look the same to this measure (they are
-//! `hair_clear`'s business when they reach the brows); the temples' colour (`hair_dist` in the value,
-//! crown vs the nearer temple) was measured as a hair reference and did not separate hats on CelebA.
+//! `hair_clear`'s business when they reach the brows). Comparing the crown's colour with the temples'
+//! (as a hair reference) was measured and did not separate hats on CelebA, so it is not used.
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{r3, without_face, CheckResult, Messages};
-use crate::observe::regions::{crown_band, measure, temple_zone, FaceFrame, SkinModel};
+use crate::observe::regions::{crown_band, measure, FaceFrame, SkinModel};
 use crate::observe::Observation;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -24,8 +24,6 @@ pub struct Params {
     pub crown_to: f32,
     /// Half the crown band's width, in face widths.
     pub crown_half_width: f32,
-    /// How far the temple zones (hair reference) reach outside the face oval, in face widths.
-    pub temple_outset: f32,
     /// Least share of the crown band inside the frame to judge it.
     pub min_in_frame: f32,
     /// Skin: largest chroma (Cb, Cr) Mahalanobis distance from the face's skin colour.
@@ -52,20 +50,7 @@ pub fn check(obs: &Observation, p: &Params) -> CheckResult {
     let Some(skin) = SkinModel::learn(obs, face) else { return CheckResult::unknown("no_skin_model", json!({}), threshold, MESSAGES) };
     let ff = FaceFrame::of(face);
     let s = measure(obs, &skin, &crown_band(face, &ff, p.crown_from, p.crown_to, p.crown_half_width), p.max_chroma, p.min_luma_ratio);
-    let tr = measure(obs, &skin, &temple_zone(face, &ff, true, p.temple_outset), p.max_chroma, p.min_luma_ratio);
-    let tl = measure(obs, &skin, &temple_zone(face, &ff, false, p.temple_outset), p.max_chroma, p.min_luma_ratio);
-    // the crown's colour against the nearer-matching temple's (hair continues from temple to crown;
-    // a hat's fabric does not), in luma and chroma units of the skin's mean luma
-    let dist = |t: &crate::observe::regions::RegionStats| {
-        if t.person < 0.2 {
-            return f32::INFINITY;
-        }
-        let d: f32 = (0..3).map(|k| (s.mean[k] - t.mean[k]).powi(2)).sum::<f32>().sqrt();
-        d / skin.mean[0].max(1.0)
-    };
-    let hair_dist = dist(&tr).min(dist(&tl));
-    let hair_dist = if hair_dist.is_finite() { hair_dist } else { 9.0 };
-    let value = json!({ "hair_dist": r3(hair_dist), "skin": r3(s.skin), "person": r3(s.person), "in_frame": r3(s.in_frame), "rel_luma": r3(s.rel_luma), "chroma": r3(s.chroma), "saturation": r3(s.saturation), "spread": r3(s.luma_spread) });
+    let value = json!({ "skin": r3(s.skin), "person": r3(s.person), "in_frame": r3(s.in_frame), "rel_luma": r3(s.rel_luma), "chroma": r3(s.chroma), "saturation": r3(s.saturation), "spread": r3(s.luma_spread) });
     if s.in_frame < p.min_in_frame {
         return CheckResult::unknown("crown_outside_frame", value, threshold, MESSAGES);
     }

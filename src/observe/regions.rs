@@ -134,8 +134,6 @@ pub struct RegionStats {
     pub saturation: f32,
     /// Standard deviation of luma ÷ the skin's mean luma, over person pixels (texture).
     pub luma_spread: f32,
-    /// Mean Y, Cb, Cr over person pixels.
-    pub mean: [f32; 3],
 }
 
 /// Samples a polygon on a grid of about 24 points across and measures it.
@@ -163,9 +161,6 @@ pub fn measure(obs: &Observation, skin: &SkinModel, poly: &[Point], max_chroma: 
         }
         person += 1;
         let c = ycbcr(obs.frame.pixel(x, y));
-        for k in 0..3 {
-            s.mean[k] += c[k];
-        }
         luma += c[0];
         luma2 += c[0] * c[0];
         sat += ((c[1] - 128.0).powi(2) + (c[2] - 128.0).powi(2)).sqrt();
@@ -180,9 +175,6 @@ pub fn measure(obs: &Observation, skin: &SkinModel, poly: &[Point], max_chroma: 
         s.skin = skin_px as f32 / person as f32;
         s.rel_luma = luma / person as f32 / skin.mean[0].max(1.0);
         s.chroma = chroma / person as f32;
-        for k in 0..3 {
-            s.mean[k] /= person as f32;
-        }
         s.saturation = sat / person as f32;
         let m = luma / person as f32;
         s.luma_spread = (luma2 / person as f32 - m * m).max(0.0).sqrt() / skin.mean[0].max(1.0);
@@ -223,10 +215,3 @@ pub fn crown_band(face: &Face, ff: &FaceFrame, from: f32, to: f32, half_width: f
     ]
 }
 
-/// The temple beside the upper face oval (outside landmarks 21–127 on the subject's right, 251–356 on
-/// the left), reaching `outset` face widths out: hair shows there under most hats and without one.
-pub fn temple_zone(face: &Face, ff: &FaceFrame, right: bool, outset: f32) -> Vec<Point> {
-    let (top, bottom, out) = if right { (21, 127, -1.0) } else { (251, 356, 1.0) };
-    let (t, b) = (face.point(top), face.point(bottom));
-    vec![t, ff.offset(t, out * outset, 0.0), ff.offset(b, out * outset, 0.0), b]
-}

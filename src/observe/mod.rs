@@ -4,6 +4,7 @@
 pub mod canonical_face;
 pub mod landmarks;
 pub mod pose;
+pub mod regions;
 
 pub use pose::HeadPose;
 

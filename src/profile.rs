@@ -6,6 +6,10 @@ use serde::{Deserialize, Serialize};
 use crate::checks::{self, CheckId};
 use crate::error::{Error, Result};
 
+/// Largest accepted profile text, in bytes (the built-in profiles are about 3 KB). Larger input is refused
+/// before it is parsed.
+pub const MAX_PROFILE_BYTES: usize = 64 * 1024;
+
 /// Limits on untrusted input, checked before anything is allocated.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -59,7 +63,11 @@ pub const BUILTIN: [(&str, &str); 2] = [
 
 impl Profile {
     /// Parses a profile from TOML text.
+    /// Text longer than [`MAX_PROFILE_BYTES`] is refused unparsed (`too_large`).
     pub fn from_toml(text: &str) -> Result<Profile> {
+        if text.len() > MAX_PROFILE_BYTES {
+            return Err(Error::TooLarge { what: "profile bytes", actual: text.len() as u64, limit: MAX_PROFILE_BYTES as u64 });
+        }
         let profile: Profile = toml::from_str(text).map_err(|e| Error::Profile(e.to_string()))?;
         profile.validate()?;
         Ok(profile)

@@ -57,15 +57,32 @@ enum Command {
 
 fn load_profile(name: &str) -> Result<Profile, Error> {
     if Path::new(name).is_file() {
-        let text = std::fs::read_to_string(name).map_err(|e| Error::Profile(format!("{name}: {e}")))?;
+        let bytes = read_limited(Path::new(name), photo_check::profile::MAX_PROFILE_BYTES as u64, "profile bytes")?;
+        let text = String::from_utf8(bytes).map_err(|e| Error::Profile(format!("{name}: {e}")))?;
         Profile::from_toml(&text)
     } else {
         Profile::builtin(name)
     }
 }
 
-fn read(path: &Path) -> Result<Vec<u8>, Error> {
-    std::fs::read(path).map_err(|e| Error::InvalidArgument(format!("{}: {e}", path.display())))
+/// Reads at most `limit` bytes: a larger file is refused (`too_large`) without reading it all into memory.
+fn read_limited(path: &Path, limit: u64, what: &'static str) -> Result<Vec<u8>, Error> {
+    use std::io::Read;
+    let io = |e: std::io::Error| Error::InvalidArgument(format!("{}: {e}", path.display()));
+    let file = std::fs::File::open(path).map_err(io)?;
+    let mut bytes = Vec::new();
+    // one byte past the limit tells "too large" apart from "exactly at the limit" (works for pipes too)
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > limit {
+        let actual = std::fs::metadata(path).map(|m| m.len()).unwrap_or(bytes.len() as u64);
+        return Err(Error::TooLarge { what, actual, limit });
+    }
+    Ok(bytes)
+}
+
+/// Reads an image file, refusing files over the profile's `limits.max_bytes`.
+fn read(path: &Path, limits: &photo_check::profile::Limits) -> Result<Vec<u8>, Error> {
+    read_limited(path, limits.max_bytes, "file bytes")
 }
 
 fn main() -> ExitCode {
@@ -107,7 +124,7 @@ fn check(profile: &str, as_json: bool, landmarks: bool, images: &[PathBuf]) -> R
     checker.include_landmarks = landmarks;
     let mut worst = 0u8;
     for file in images {
-        match read(file).and_then(|bytes| checker.check_image(&bytes)) {
+        match read(file, &checker.profile().limits).and_then(|bytes| checker.check_image(&bytes)) {
             Ok(report) => {
                 if as_json {
                     let mut v = serde_json::to_value(&report).expect("reports serialise");
@@ -180,7 +197,7 @@ fn eval(labels: &Path, images: Option<&Path>, profile: &str, verbose: bool) -> R
     let mut errors = 0;
     for row in &rows {
         let Some(file) = row.get("file") else { continue };
-        let report = match read(&dir.join(file)).and_then(|b| checker.check_image(&b)) {
+        let report = match read(&dir.join(file), &profile.limits).and_then(|b| checker.check_image(&b)) {
             Ok(r) => r,
             Err(e) => {
                 eprintln!("{file}: error [{}]: {e}", e.code());
@@ -267,7 +284,7 @@ fn debug(out: &Path, profile: &str, images: &[PathBuf]) -> Result<ExitCode, Erro
     let mut checker = Checker::new(Models::embedded()?, profile.clone());
     std::fs::create_dir_all(out).map_err(|e| Error::InvalidArgument(format!("{}: {e}", out.display())))?;
     for file in images {
-        let decoded = photo_check::decode::decode(&read(file)?, &profile.limits)?;
+        let decoded = photo_check::decode::decode(&read(file, &profile.limits)?, &profile.limits)?;
         let frame = decoded.frame;
         let seen = checker.inspect(&frame, false)?;
         let (w, h) = (frame.width(), frame.height());

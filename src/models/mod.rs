@@ -17,6 +17,10 @@ pub use detector::{Detection, Detector};
 pub use mesh::{FaceMesh, MeshResult, Roi};
 pub use segmenter::{PersonMask, Segmenter};
 
+/// Largest accepted model file, in bytes (the three models are 0.4 to 2.4 MB). Larger input is refused
+/// before it is parsed.
+pub const MAX_MODEL_BYTES: usize = 64 << 20;
+
 /// One ONNX network with a fixed NHWC float input, ready to run.
 pub(crate) struct Net {
     name: &'static str,
@@ -32,6 +36,9 @@ impl Net {
         let err = |e: TractError| Error::ModelLoad { model: name, detail: format!("{e:#}") };
         if bytes.is_empty() {
             return Err(Error::ModelLoad { model: name, detail: "no bytes".into() });
+        }
+        if bytes.len() > MAX_MODEL_BYTES {
+            return Err(Error::TooLarge { what: "model bytes", actual: bytes.len() as u64, limit: MAX_MODEL_BYTES as u64 });
         }
         let model = tract_onnx::onnx()
             .model_for_read(&mut &bytes[..])

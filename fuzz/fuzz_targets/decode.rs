@@ -1,0 +1,14 @@
+//! Bytes → photo_check::decode::decode with the default limits: the JPEG/PNG front door, without the models.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use photo_check::profile::Limits;
+
+fuzz_target!(|data: &[u8]| {
+    let limits = Limits::default();
+    if let Ok(d) = photo_check::decode::decode(data, &limits) {
+        let (w, h) = (d.frame.width(), d.frame.height());
+        assert!(w.max(h) <= limits.max_working_side, "not downscaled: {w}×{h}");
+        assert_eq!(d.frame.rgb().len(), w as usize * h as usize * 3);
+    }
+});

@@ -12,6 +12,7 @@
 //! # Ok::<(), photo_check::Error>(())
 //! ```
 
+pub mod capture;
 pub mod checks;
 pub mod decode;
 pub mod error;

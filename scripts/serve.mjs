@@ -1,0 +1,111 @@
+// Static server for www/ with the strict CSP the page must work under, plus a test upload endpoint.
+//   node scripts/serve.mjs [--port 8080] [--root www]
+// POST /upload accepts multipart/form-data (photo: image/jpeg, report: application/json), logs it and
+// answers {"id": "..."}. Also used in-process by tests/e2e (startServer).
+import { createServer } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+
+export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; img-src 'self' blob: data:";
+const TYPES = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8', '.wasm': 'application/wasm', '.onnx': 'application/octet-stream',
+  '.json': 'application/json', '.toml': 'text/plain; charset=utf-8', '.png': 'image/png', '.jpg': 'image/jpeg', '.svg': 'image/svg+xml',
+};
+const MAX_UPLOAD = 20 * 1024 * 1024;
+
+/** Splits a multipart/form-data body into parts {name, filename, type, data}. Throws on malformed input. */
+export function parseMultipart(body, contentType) {
+  const m = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType || '');
+  if (!m) throw new Error('no multipart boundary');
+  const boundary = Buffer.from(`--${m[1] || m[2]}`);
+  const parts = [];
+  let at = body.indexOf(boundary);
+  if (at < 0) throw new Error('boundary not found');
+  for (;;) {
+    at += boundary.length;
+    if (body.slice(at, at + 2).toString() === '--') break; // closing boundary
+    at += 2; // CRLF
+    const headEnd = body.indexOf('\r\n\r\n', at);
+    if (headEnd < 0) throw new Error('part without headers');
+    const head = body.slice(at, headEnd).toString('utf8');
+    const next = body.indexOf(boundary, headEnd + 4);
+    if (next < 0) throw new Error('unterminated part');
+    const data = body.slice(headEnd + 4, next - 2); // minus CRLF before the boundary
+    const disp = /content-disposition:[^\r\n]*/i.exec(head)?.[0] || '';
+    parts.push({
+      name: /\bname="([^"]*)"/i.exec(disp)?.[1],
+      filename: /\bfilename="([^"]*)"/i.exec(disp)?.[1],
+      type: /content-type:\s*([^\r\n]*)/i.exec(head)?.[1],
+      data,
+    });
+    at = next;
+  }
+  return parts;
+}
+
+/** Checks an upload as the page sends it; returns {photo, report} or throws with the reason. */
+export function validateUpload(parts) {
+  const photo = parts.find((p) => p.name === 'photo');
+  const report = parts.find((p) => p.name === 'report');
+  if (!photo || !report) throw new Error('need parts photo and report');
+  if (photo.type !== 'image/jpeg' || photo.data[0] !== 0xff || photo.data[1] !== 0xd8 || photo.data[2] !== 0xff) throw new Error('photo is not a JPEG');
+  const meta = JSON.parse(report.data.toString('utf8'));
+  if (!meta.report || !meta.report.verdict || !meta.report.checks) throw new Error('report has no verdict/checks');
+  if (!['camera', 'album'].includes(meta.source)) throw new Error('report.source must be camera or album');
+  return { photo: photo.data, meta };
+}
+
+/**
+ * Starts the server. `extra` maps URL paths to files outside root (e.g. a test profile).
+ * `onUpload({photo, meta, id})` is called for every valid upload. Resolves to {server, url}.
+ */
+export function startServer({ root, port = 0, host = '127.0.0.1', extra = {}, onUpload = () => {}, log = console.log } = {}) {
+  root = resolve(root);
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url, 'http://x');
+    const headers = { 'Content-Security-Policy': CSP, 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache' };
+    try {
+      if (req.method === 'POST' && url.pathname === '/upload') {
+        const chunks = [];
+        let size = 0;
+        for await (const c of req) {
+          size += c.length;
+          if (size > MAX_UPLOAD) { res.writeHead(413, headers).end(); return; }
+          chunks.push(c);
+        }
+        const { photo, meta } = validateUpload(parseMultipart(Buffer.concat(chunks), req.headers['content-type']));
+        const id = randomUUID();
+        log(`upload ${id}: photo ${photo.length} B JPEG, source ${meta.source}, verdict ${meta.report.verdict}, profile ${meta.report.profile}`);
+        onUpload({ photo, meta, id });
+        res.writeHead(200, { ...headers, 'Content-Type': 'application/json' }).end(JSON.stringify({ id }));
+        return;
+      }
+      if (req.method !== 'GET' && req.method !== 'HEAD') { res.writeHead(405, headers).end(); return; }
+      let file = extra[url.pathname];
+      if (!file) {
+        const rel = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '');
+        file = join(root, rel);
+        if (file !== root && !file.startsWith(root + sep)) { res.writeHead(403, headers).end(); return; }
+        if ((await stat(file).catch(() => null))?.isDirectory()) file = join(file, 'index.html');
+      }
+      const data = await readFile(file);
+      res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] || 'application/octet-stream', 'Content-Length': data.length });
+      res.end(req.method === 'HEAD' ? undefined : data);
+    } catch (e) {
+      const status = e.code === 'ENOENT' ? 404 : req.method === 'POST' ? 400 : 500;
+      if (status !== 404) log(`${req.method} ${url.pathname}: ${e.message}`);
+      res.writeHead(status, { ...headers, 'Content-Type': 'text/plain' }).end(status === 400 ? e.message : String(status));
+    }
+  });
+  return new Promise((ok) => server.listen(port, host, () => ok({ server, url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${server.address().port}/` })));
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const arg = (k, d) => { const i = process.argv.indexOf(k); return i > 0 ? process.argv[i + 1] : d; };
+  const here = fileURLToPath(new URL('..', import.meta.url));
+  const { url } = await startServer({ root: arg('--root', join(here, 'www')), port: Number(arg('--port', 8080)), host: arg('--host', '127.0.0.1') });
+  console.log(`photo-check demo: ${url}  (getUserMedia needs a secure context: localhost, or serve over HTTPS)`);
+}

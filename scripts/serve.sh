@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Builds the page (scripts/build-web.sh) and serves www/ on http://127.0.0.1:${PORT:-8080}/ with the strict CSP.
+# getUserMedia needs a secure context: localhost works; from a phone, serve over HTTPS.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -d node_modules/weixin-js-sdk ] || npm ci --no-audit --no-fund >&2 || true
+bash scripts/build-web.sh
+exec node scripts/serve.mjs --port "${PORT:-8080}" --host "${HOST:-127.0.0.1}"

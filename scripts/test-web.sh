@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Every web test, on a fresh machine: installs what is missing, then
+#   1. wasm-pack test --headless --chrome --release   (tests/wasm.rs: the wasm API in Chromium)
+#   2. scripts/build-web.sh + the E2E test             (tests/e2e: the page with a fake camera)
+# Exits non-zero on any failure. Called by .ci/run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+t0=$SECONDS
+step() { echo "== $* ($((SECONDS - t0)) s)" >&2; }
+sudo_() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+step "tools"
+rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+command -v wasm-pack >/dev/null || cargo install wasm-pack --locked
+# wasm-pack cannot download its helpers here; give it the wasm-bindgen CLI matching Cargo.lock (=0.2.130).
+if ! wasm-bindgen --version 2>/dev/null | grep -q ' 0.2.130'; then
+  cargo install wasm-bindgen-cli --version 0.2.130 --locked || cargo install wasm-bindgen-cli --version 0.2.130
+fi
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  sudo_ apt-get update -qq && sudo_ apt-get install -y -qq chromium chromium-driver
+fi
+command -v node >/dev/null || { sudo_ apt-get update -qq && sudo_ apt-get install -y -qq nodejs npm; }
+[ -d node_modules/weixin-js-sdk ] || npm ci --no-audit --no-fund
+[ -d tests/e2e/node_modules/playwright-core ] || (cd tests/e2e && npm ci --no-audit --no-fund)
+
+step "sample and the CLI's JSON for it"
+bash scripts/fetch-sample.sh >/dev/null
+# Exit 1 means the photo failed the profile (it does: she smiles); 2 would be an error.
+rc=0; cargo run --quiet -- check .cache/sample/astronaut.png --json > .cache/sample/astronaut.cli.json || rc=$?
+[ "$rc" -le 1 ] || { echo "photo-check CLI failed ($rc)" >&2; exit 1; }
+
+step "wasm-pack test (tests/wasm.rs)"
+profile_dir=$(mktemp -d /tmp/photo-check-wbt-XXXXXX)
+trap 'rm -rf "$profile_dir"' EXIT
+# Chromium as root in a container needs these flags; wasm-bindgen-test-runner reads ./webdriver.json.
+# chromedriver must be given the real binary: Debian's /usr/bin/chromium is a wrapper script.
+chrome_bin=$(test -x /usr/lib/chromium/chromium && echo /usr/lib/chromium/chromium || command -v chromium)
+cat > webdriver.json <<JSON
+{ "goog:chromeOptions": { "binary": "$chrome_bin", "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+  "--user-data-dir=$profile_dir"] } }
+JSON
+export CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}"
+WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-900} \
+  wasm-pack test --headless --chrome --release --chromedriver "$CHROMEDRIVER" -- --no-default-features --test wasm
+
+step "build www/"
+bash scripts/build-web.sh
+
+step "E2E (tests/e2e)"
+(cd tests/e2e && node --test --test-reporter=spec e2e.test.mjs)
+step "done"

@@ -1,0 +1,106 @@
+// Inference worker: owns the wasm module and the PhotoChecker, so the camera preview never freezes.
+// Protocol (main → worker): {type:'init', profile, profileToml, stableFrames}
+//   {type:'frame', buffer, width, height}   (buffer transferred; sent back for reuse)
+//   {type:'capture'}                        → best frame so far as RGBA (transferred)
+//   {type:'image', bytes}                   → report for a JPEG/PNG (album and captured photo)
+//   {type:'reset'}
+// Worker → main: {type:'progress', loaded, total, what} {type:'ready', profile} {type:'tracked', report, capture, buffer}
+//   {type:'captured', ...} {type:'image', id, report} {type:'error', id, code, message, fatal}
+import init, { PhotoChecker } from './pkg/photo_check.js';
+
+const MODELS = {
+  faceDetection: 'models/face_detection_short_range.onnx',
+  faceLandmark: 'models/face_landmark.onnx',
+  selfieSegmentation: 'models/selfie_segmentation.onnx',
+};
+const WASM = 'pkg/photo_check_bg.wasm';
+
+let checker = null;
+
+// Fetches every URL with one combined progress report.
+async function fetchAll(urls) {
+  const state = urls.map(() => ({ loaded: 0, total: 0 }));
+  const report = (what) => {
+    const loaded = state.reduce((a, s) => a + s.loaded, 0);
+    const total = state.every((s) => s.total) ? state.reduce((a, s) => a + s.total, 0) : 0;
+    postMessage({ type: 'progress', loaded, total, what });
+  };
+  return Promise.all(urls.map(async (url, i) => {
+    const res = await fetch(url);
+    if (!res.ok) throw Object.assign(new Error(`${url}: HTTP ${res.status}`), { code: 'model_fetch' });
+    state[i].total = Number(res.headers.get('content-length')) || 0;
+    if (!res.body) {
+      const buf = new Uint8Array(await res.arrayBuffer());
+      state[i].loaded = buf.length;
+      report(url);
+      return buf;
+    }
+    const reader = res.body.getReader();
+    const chunks = [];
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      state[i].loaded += value.length;
+      report(url);
+    }
+    const out = new Uint8Array(state[i].loaded);
+    let at = 0;
+    for (const c of chunks) { out.set(c, at); at += c.length; }
+    return out;
+  }));
+}
+
+function errorMessage(e, id) {
+  // A WebAssembly.RuntimeError is a trap: the instance is unusable, the page must start a new worker.
+  const fatal = e instanceof WebAssembly.RuntimeError;
+  return { type: 'error', id, code: e?.code || (fatal ? 'trap' : 'internal'), message: String(e?.message || e), fatal };
+}
+
+async function start(msg) {
+  const [wasmBytes, fd, fl, ss] = await fetchAll([WASM, MODELS.faceDetection, MODELS.faceLandmark, MODELS.selfieSegmentation]);
+  await init({ module_or_path: wasmBytes });
+  postMessage({ type: 'progress', what: 'compile', loaded: 1, total: 1 });
+  checker = PhotoChecker.create({
+    profile: msg.profile || 'chsi',
+    profileToml: msg.profileToml || undefined,
+    stableFrames: msg.stableFrames || undefined,
+    models: { faceDetection: fd, faceLandmark: fl, selfieSegmentation: ss },
+  });
+  postMessage({ type: 'ready', profile: checker.profileName });
+}
+
+onmessage = async ({ data: msg }) => {
+  try {
+    switch (msg.type) {
+      case 'init':
+        await start(msg);
+        break;
+      case 'frame': {
+        const pixels = new Uint8ClampedArray(msg.buffer);
+        const { report, capture } = checker.track(pixels, msg.width, msg.height);
+        postMessage({ type: 'tracked', report, capture, buffer: msg.buffer }, [msg.buffer]);
+        break;
+      }
+      case 'capture': {
+        const best = checker.bestFrame();
+        if (!best) { postMessage({ type: 'captured', id: msg.id, frame: null }); break; }
+        const { data, width, height, index, score } = best;
+        postMessage({ type: 'captured', id: msg.id, frame: { buffer: data.buffer, width, height, index, score } }, [data.buffer]);
+        break;
+      }
+      case 'image': {
+        const report = checker.checkImage(new Uint8Array(msg.bytes));
+        postMessage({ type: 'image', id: msg.id, report });
+        break;
+      }
+      case 'reset':
+        checker?.reset();
+        break;
+      default:
+        throw Object.assign(new Error(`unknown message ${msg.type}`), { code: 'internal' });
+    }
+  } catch (e) {
+    postMessage({ ...errorMessage(e, msg.id), during: msg.type });
+  }
+};

@@ -134,16 +134,11 @@ impl Checker {
     /// (for debugging tools that draw the measured regions; no report is made).
     pub fn inspect_still<R>(&mut self, frame: &Frame, f: impl FnOnce(&Observation) -> R) -> Result<R> {
         self.tracked = None;
-        let detections = self.detect(frame)?;
-        let mesh = match detections.as_slice() {
-            [only] => Some(self.landmarks(frame, only, false)?),
-            _ => None,
-        };
-        let mesh = mesh.filter(|m| m.presence >= self.profile.face_count.min_presence);
-        let mask = self.models.segmenter.run(frame)?;
+        let seen = self.inspect(frame, false)?;
         let gray = imaging::frame_gray(frame);
-        let face = mesh.as_ref().map(|m| Face { detection: &detections[0], mesh: m, pose: pose::estimate_head_pose(&m.points) });
-        let obs = Observation { frame, gray: &gray, detections: &detections, face, mask: Some(&mask) };
+        let face = seen.mesh.as_ref().map(|m| Face { detection: &seen.detections[0], mesh: m, pose: pose::estimate_head_pose(&m.points) });
+        let presence = seen.mesh.as_ref().map(|m| m.presence);
+        let obs = Observation { frame, gray: &gray, detections: &seen.detections, face, presence, mask: Some(&seen.mask) };
         Ok(f(&obs))
     }
 

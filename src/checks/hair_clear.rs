@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::lighting_even::cheek_means;
+use super::lighting_even::{anchors, cheek_means};
 use super::{r3, without_face, CheckResult, Messages};
 use crate::observe::regions::{brow_band, measure, FaceFrame, SkinModel};
 use crate::observe::Observation;
@@ -48,7 +48,8 @@ pub fn check(obs: &Observation, p: &Params) -> CheckResult {
     // two stacked bands per brow, the clearer one counts: the mesh's brow edge is sometimes a little
     // low (the lower band then sits on the brow hairs), and a fringe that reaches the brows covers both
     // the luma bound follows the same side's cheek: light from one side darkens that side's forehead too
-    let (right_cheek, left_cheek) = cheek_means(obs, face);
+    let Some(anchors) = anchors(obs) else { return without_face(obs, threshold, MESSAGES) };
+    let (right_cheek, left_cheek) = cheek_means(obs, anchors);
     let band = |right: bool| {
         let side = if right { right_cheek } else { left_cheek };
         let min_luma = p.min_luma_ratio * (side / skin.mean[0].max(1.0)).min(1.0);

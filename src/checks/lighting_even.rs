@@ -45,7 +45,7 @@ fn patch_mean(obs: &Observation, c: Point, side: f32, rotation: f32) -> f32 {
 }
 
 /// The subject's right eye, left eye and mouth centre: from the mesh, else from the single detection.
-fn anchors(obs: &Observation) -> Option<(Point, Point, Point)> {
+pub(crate) fn anchors(obs: &Observation) -> Option<(Point, Point, Point)> {
     if let Some(face) = &obs.face {
         let right_eye = face.point(lm::RIGHT_EYE_OUTER).mid(face.point(lm::RIGHT_EYE_INNER));
         let left_eye = face.point(lm::LEFT_EYE_OUTER).mid(face.point(lm::LEFT_EYE_INNER));

@@ -3,6 +3,6 @@
 # getUserMedia needs a secure context: localhost works; from a phone, serve over HTTPS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -d node_modules/weixin-js-sdk ] || npm ci --no-audit --no-fund >&2 || true
+bash scripts/web-tools.sh >&2
 bash scripts/build-web.sh
 exec node scripts/serve.mjs --port "${PORT:-8080}" --host "${HOST:-127.0.0.1}"

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what the web build and tests need, skipping what is present: the wasm32 target, wasm-pack,
+# wasm-bindgen-cli 0.2.130 (= Cargo.lock), Chromium + ChromeDriver, Node, and the npm packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+sudo_() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+command -v wasm-pack >/dev/null || cargo install wasm-pack --locked
+# wasm-pack cannot download its helpers here; give it the wasm-bindgen CLI matching Cargo.lock (=0.2.130).
+if ! wasm-bindgen --version 2>/dev/null | grep -q ' 0.2.130'; then
+  cargo install wasm-bindgen-cli --version 0.2.130 --locked || cargo install wasm-bindgen-cli --version 0.2.130
+fi
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  sudo_ apt-get update -qq && sudo_ apt-get install -y -qq chromium chromium-driver
+fi
+command -v node >/dev/null || { sudo_ apt-get update -qq && sudo_ apt-get install -y -qq nodejs npm; }
+[ -d node_modules/weixin-js-sdk ] || npm ci --no-audit --no-fund
+[ -d tests/e2e/node_modules/playwright-core ] || (cd tests/e2e && npm ci --no-audit --no-fund)
+

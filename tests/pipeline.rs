@@ -112,7 +112,7 @@ fn live_frames_track_the_face_and_agree_with_the_still_check() {
     let second = c.check_rgba(&rgba, 512, 512).unwrap();
     drop(c);
     for r in [&first, &second] {
-        for id in [C::FaceCount, C::HeadPose, C::MouthClosed, C::EyesOpen, C::LightingEven] {
+        for id in [C::FaceCount, C::HeadPose, C::MouthClosed, C::EyesOpen, C::LightingEven, C::EarsVisible, C::HairClear, C::NoHat] {
             assert_eq!(status(r, id), status(&still, id), "{}", id.as_str());
         }
         assert!((value(r, C::HeadPose, "yaw") - value(&still, C::HeadPose, "yaw")).abs() < 3.0);

@@ -80,7 +80,9 @@ fn sample_frame_fails_chsi_on_the_smile() {
     assert_eq!(get(&report, "profile").as_string().unwrap(), "chsi");
     assert_eq!(status(&report, "face_count"), "pass");
     assert_eq!(status(&report, "mouth_closed"), "fail", "she smiles with her teeth showing");
-    assert_eq!(status(&report, "ears_visible"), "unknown");
+    assert_eq!(status(&report, "ears_visible"), "fail", "her hair covers her ears");
+    assert_eq!(status(&report, "hair_clear"), "pass");
+    assert_eq!(status(&report, "no_hat"), "pass");
     // A plain object, not a Map: JSON.stringify sees the checks.
     let text: String = js_sys::JSON::stringify(&report).unwrap().into();
     assert!(text.contains("\"mouth_closed\":{\"status\":\"fail\""), "{text}");
@@ -160,7 +162,7 @@ fn check_image_matches_the_cli_json() {
 
 #[wasm_bindgen_test]
 fn capture_state_machine_through_wasm() {
-    // chsi: ears/hair/hat are unknown until they are implemented and she smiles: never ready.
+    // chsi: her ears are covered and she smiles: never ready.
     let mut c = checker();
     let (rgba, w, h) = sample_rgba();
     for i in 0..6 {

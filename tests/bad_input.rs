@@ -1,5 +1,8 @@
 //! Bad input gets a typed error with a stable code — never a panic, never a hang.
 
+// Native only: the wasm build (tests/wasm.rs) has no embedded models, files or processes.
+#![cfg(all(not(target_arch = "wasm32"), feature = "embed-models"))]
+
 mod common;
 
 use std::time::{Duration, Instant};

@@ -1,5 +1,8 @@
 //! The command-line shell: JSON lines, exit codes, eval output.
 
+// Native only: the wasm build (tests/wasm.rs) has no embedded models, files or processes.
+#![cfg(all(not(target_arch = "wasm32"), feature = "embed-models"))]
+
 use std::process::Command;
 
 fn bin() -> Command {

@@ -2,6 +2,9 @@
 //! (astronaut.png: short hair over both ears, brows and forehead clear, no hat). Each edit must flip
 //! the check it targets, with the right reason, and leave the other two as they were.
 
+// Native only: the wasm build (tests/wasm.rs) has no embedded models, files or processes.
+#![cfg(all(not(target_arch = "wasm32"), feature = "embed-models"))]
+
 use std::path::PathBuf;
 
 use photo_check::{CheckId, Checker, Frame, Models, Profile, Report, Status};

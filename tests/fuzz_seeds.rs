@@ -1,6 +1,9 @@
 //! Writes the fuzz seed corpus (fuzz/corpus/<target>/seed-*) from the sample portrait. Ignored in the
 //! normal run; regenerate with `cargo test --test fuzz_seeds -- --ignored`.
 
+// Native only: the wasm build (tests/wasm.rs) has no embedded models, files or processes.
+#![cfg(all(not(target_arch = "wasm32"), feature = "embed-models"))]
+
 mod common;
 
 use std::path::Path;

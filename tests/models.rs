@@ -1,6 +1,9 @@
 //! The committed models are the ones the recipe produced: their SHA-256s match models/SHA256SUMS,
 //! and every ONNX file in models/ is listed there.
 
+// Native only: the wasm build (tests/wasm.rs) has no embedded models, files or processes.
+#![cfg(all(not(target_arch = "wasm32"), feature = "embed-models"))]
+
 use sha2::{Digest, Sha256};
 
 #[test]

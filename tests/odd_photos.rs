@@ -4,6 +4,9 @@
 //! JPEG, a JPEG stored in each of the 8 EXIF orientations, a 12 MP photo; and headers that lie about
 //! their size (60000×60000), which must be refused from the header, in milliseconds.
 
+// Native only: the wasm build (tests/wasm.rs) has no embedded models, files or processes.
+#![cfg(all(not(target_arch = "wasm32"), feature = "embed-models"))]
+
 mod common;
 
 use std::time::{Duration, Instant};

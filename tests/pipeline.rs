@@ -1,6 +1,9 @@
 //! The pipeline on a real portrait and on variants derived from it: each variant must fail the check
 //! it targets, for the right reason, and leave the unrelated checks alone.
 
+// Native only: the wasm build (tests/wasm.rs) has no embedded models, files or processes.
+#![cfg(all(not(target_arch = "wasm32"), feature = "embed-models"))]
+
 mod common;
 
 use common::*;

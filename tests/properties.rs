@@ -2,6 +2,9 @@
 //! the same answer twice (the same report, timings aside, or the same error). Case counts are bounded
 //! so the suite stays fast; the fuzz targets (fuzz/) explore the same entries far longer.
 
+// Native only: the wasm build (tests/wasm.rs) has no embedded models, files or processes.
+#![cfg(all(not(target_arch = "wasm32"), feature = "embed-models"))]
+
 mod common;
 
 use common::*;

@@ -1,6 +1,9 @@
 //! Replays every saved fuzz input (tests/regressions/<target>/*) through the entry point its fuzz target
 //! drives: no panic, and a report or a typed error with a known code. CI guards them without fuzzing.
 
+// Native only: the wasm build (tests/wasm.rs) has no embedded models, files or processes.
+#![cfg(all(not(target_arch = "wasm32"), feature = "embed-models"))]
+
 mod common;
 
 use std::path::{Path, PathBuf};

@@ -19,10 +19,12 @@ const LOAD_TIMEOUT = 180_000; // models compile in a non-SIMD wasm build on a bu
 
 // What the sample genuinely fails under chsi (`photo-check check .cache/sample/astronaut.png`): mouth_closed
 // (she smiles, teeth showing), framing (no room above the head in the 512×512 crop), body_tilt (shoulders
-// tilted), background_plain (a busy NASA backdrop), ears_visible (her hair covers her ears). This profile is
-// chsi with exactly those five switched off so that a capture can happen; the other eight (face_count,
-// head_pose, hair_clear, no_hat, eyes_open, lighting_even, exposure, sharpness) still decide.
-const RELAXED = ['ears_visible', 'mouth_closed', 'framing', 'body_tilt', 'background_plain'];
+// tilted), background_plain (a busy NASA backdrop), ears_visible (her hair covers her ears); hair_clear is
+// borderline on her shaded left forehead (skin share 0.28 against a limit of 0.25 on the PNG; the camera's
+// JPEG capture falls below it). This profile is chsi with exactly those six switched off so that a capture
+// can happen; the other seven (face_count, head_pose, no_hat, eyes_open, lighting_even, exposure, sharpness)
+// still decide.
+const RELAXED = ['ears_visible', 'hair_clear', 'mouth_closed', 'framing', 'body_tilt', 'background_plain'];
 function testProfile() {
   const chsi = readFileSync(join(ROOT, 'profiles/chsi.toml'), 'utf8');
   const header = `name = "e2e-sample"\n# tests only: chsi with the sample's real failures off\nnot_required = [${RELAXED.map((c) => `"${c}"`).join(', ')}]\n`;
@@ -117,7 +119,7 @@ test('chsi: the page loads, lists the failing items and never auto-captures the 
   assert.match(by.mouth_closed.text, /闭嘴/);
   assert.equal(by.face_count.status, 'pass');
   for (const id of ['framing', 'body_tilt', 'background_plain', 'ears_visible']) assert.equal(by[id].status, 'fail', id);
-  for (const id of ['hair_clear', 'no_hat']) assert.equal(by[id].status, 'pass', id);
+  assert.equal(by.no_hat.status, 'pass');
   const report = await page.evaluate(() => window.photoCheck.app.lastReport);
   assert.equal(report.verdict, 'fail');
   assert.equal(report.profile, 'chsi');

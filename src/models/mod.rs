@@ -17,7 +17,7 @@ pub use detector::{Detection, Detector};
 pub use mesh::{FaceMesh, MeshResult, Roi};
 pub use segmenter::{PersonMask, Segmenter};
 
-/// Largest accepted model file, in bytes (the three models are 0.4 to 2.4 MB). Larger input is refused
+/// Largest accepted model file, in bytes (the three models are 0.2 to 1.2 MB). Larger input is refused
 /// before it is parsed.
 pub const MAX_MODEL_BYTES: usize = 64 << 20;
 

@@ -267,6 +267,7 @@ mod tests {
             face: None,
             image: ImageInfo { width: 480, height: 640, original: None },
             timing_ms: Timing::default(),
+            reused: Vec::new(),
         }
     }
 

@@ -33,4 +33,4 @@ pub use frame::Frame;
 pub use models::{ModelBytes, Models};
 pub use pipeline::Checker;
 pub use profile::Profile;
-pub use report::Report;
+pub use report::{Report, Stage};

@@ -1,6 +1,7 @@
 //! The pipeline: frame → detect → landmarks → segmentation → observation → checks → report.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use web_time::Instant;
 
@@ -9,10 +10,11 @@ use crate::decode;
 use crate::error::Result;
 use crate::frame::Frame;
 use crate::imaging;
+use crate::imaging::geometry::Point;
 use crate::models::{Detection, MeshResult, Models, PersonMask, Roi};
 use crate::observe::{pose, Face, Observation};
 use crate::profile::Profile;
-use crate::report::{FaceSummary, ImageInfo, Report, Timing};
+use crate::report::{FaceSummary, ImageInfo, Report, Stage, Timing};
 
 /// When no face is found, the detector runs once more on the frame letterboxed with this much padding
 /// (tight face crops fill the frame, and BlazeFace expects a margin around the face).
@@ -36,7 +38,37 @@ pub struct Inspection {
     pub detections: Vec<Detection>,
     /// The accepted face mesh (presence above the profile's threshold).
     pub mesh: Option<MeshResult>,
-    pub mask: PersonMask,
+    pub mask: Arc<PersonMask>,
+}
+
+/// The face followed from frame to frame of one camera stream.
+#[derive(Clone, Copy)]
+struct Tracked {
+    /// The previous frame's landmark ROI, used as the next frame's crop (MediaPipe's tracking).
+    roi: Roi,
+    /// The last detection, moved along with the landmarks on frames where the detector is skipped.
+    detection: Detection,
+    /// Frames since the detector last ran.
+    since_detect: u32,
+}
+
+impl Tracked {
+    /// The detection moved and scaled with the face from the tracked ROI to `mesh`'s ROI.
+    fn follow(&self, mesh: &MeshResult) -> Detection {
+        let (from, to) = (self.roi, Roi::from_landmarks(&mesh.points));
+        let scale = to.size / from.size.max(1.0);
+        let map = |p: Point| Point::new(to.center.x + (p.x - from.center.x) * scale, to.center.y + (p.y - from.center.y) * scale);
+        let d = &self.detection;
+        let center = map(Point::new(d.x + d.w / 2.0, d.y + d.h / 2.0));
+        let (w, h) = (d.w * scale, d.h * scale);
+        Detection { x: center.x - w / 2.0, y: center.y - h / 2.0, w, h, score: d.score, keypoints: d.keypoints.map(map) }
+    }
+}
+
+/// The person mask of an earlier frame of the stream, reused for a few frames.
+struct CachedMask {
+    mask: Arc<PersonMask>,
+    since: u32,
 }
 
 /// Checks photos and camera frames against a profile. Holds the models, their buffers and the
@@ -44,15 +76,15 @@ pub struct Inspection {
 pub struct Checker {
     models: Models,
     profile: Profile,
-    /// The previous frame's landmark ROI, used as the next frame's crop (MediaPipe's tracking).
-    tracked: Option<Roi>,
+    tracked: Option<Tracked>,
+    mask: Option<CachedMask>,
     /// Whether reports carry the 468 landmarks.
     pub include_landmarks: bool,
 }
 
 impl Checker {
     pub fn new(models: Models, profile: Profile) -> Checker {
-        Checker { models, profile, tracked: None, include_landmarks: false }
+        Checker { models, profile, tracked: None, mask: None, include_landmarks: false }
     }
 
     pub fn profile(&self) -> &Profile {
@@ -63,9 +95,10 @@ impl Checker {
         self.profile = profile;
     }
 
-    /// Forgets the tracked face (call when the camera changes).
+    /// Forgets the tracked face and the reused mask (call when the camera changes).
     pub fn reset(&mut self) {
         self.tracked = None;
+        self.mask = None;
     }
 
     /// Checks one camera frame given as RGBA bytes; keeps tracking state for the next frame.
@@ -90,7 +123,7 @@ impl Checker {
         let start = Instant::now();
         let decoded = decode::decode(bytes, &self.profile.limits)?;
         let decode_ms = ms(start);
-        self.tracked = None;
+        self.reset();
         let mut report = self.run(&decoded.frame, false)?;
         if decoded.original != [decoded.frame.width(), decoded.frame.height()] {
             report.image.original = Some(decoded.original);
@@ -102,7 +135,7 @@ impl Checker {
 
     /// Checks a still image already in memory (no tracking).
     pub fn check_still(&mut self, frame: &Frame) -> Result<Report> {
-        self.tracked = None;
+        self.reset();
         self.run(frame, false)
     }
 
@@ -120,7 +153,7 @@ impl Checker {
     fn landmarks(&mut self, frame: &Frame, det: &Detection, live: bool) -> Result<MeshResult> {
         let from_det = Roi::from_detection(det);
         let roi = match self.tracked {
-            Some(t) if live && t.center.dist(from_det.center) < TRACK_MAX_SHIFT * from_det.size => t,
+            Some(t) if live && t.roi.center.dist(from_det.center) < TRACK_MAX_SHIFT * from_det.size => t.roi,
             _ => from_det,
         };
         let mut mesh = self.models.mesh.run(frame, roi)?;
@@ -133,12 +166,12 @@ impl Checker {
     /// Runs the models on a still image and hands the observation the checks would see to `f`
     /// (for debugging tools that draw the measured regions; no report is made).
     pub fn inspect_still<R>(&mut self, frame: &Frame, f: impl FnOnce(&Observation) -> R) -> Result<R> {
-        self.tracked = None;
+        self.reset();
         let seen = self.inspect(frame, false)?;
         let gray = imaging::frame_gray(frame);
         let face = seen.mesh.as_ref().map(|m| Face { detection: &seen.detections[0], mesh: m, pose: pose::estimate_head_pose(&m.points) });
         let presence = seen.mesh.as_ref().map(|m| m.presence);
-        let obs = Observation { frame, gray: &gray, detections: &seen.detections, face, presence, mask: Some(&seen.mask) };
+        let obs = Observation { frame, gray: &gray, detections: &seen.detections, face, presence, mask: Some(&*seen.mask) };
         Ok(f(&obs))
     }
 
@@ -152,28 +185,67 @@ impl Checker {
         let start = Instant::now();
         let mut timing = Timing::default();
 
+        let mut reused = Vec::new();
         let t = Instant::now();
-        let detections = self.detect(frame)?;
-        timing.detect = ms(t);
-
-        let t = Instant::now();
-        let mesh = match detections.as_slice() {
-            [only] => Some(self.landmarks(frame, only, live)?),
+        // Live frames follow a tracked face with the landmarks alone between detector runs; a lost
+        // track (low presence) falls back to the detector on the same frame.
+        let followed = match self.tracked {
+            Some(tr) if live && tr.since_detect + 1 < self.profile.tracking.redetect_every => {
+                let mesh = self.models.mesh.run(frame, tr.roi)?;
+                (mesh.presence >= self.profile.face_count.min_presence).then(|| (tr.follow(&mesh), mesh))
+            }
             _ => None,
+        };
+        timing.landmarks = ms(t);
+        let (detections, mesh, since_detect) = match followed {
+            Some((detection, mesh)) => {
+                reused.push(Stage::Detection);
+                (vec![detection], Some(mesh), self.tracked.map_or(0, |t| t.since_detect + 1))
+            }
+            None => {
+                let t = Instant::now();
+                let detections = self.detect(frame)?;
+                timing.detect = ms(t);
+                let t = Instant::now();
+                let mesh = match detections.as_slice() {
+                    [only] => Some(self.landmarks(frame, only, live)?),
+                    _ => None,
+                };
+                timing.landmarks = ms(t);
+                (detections, mesh, 0)
+            }
         };
         let presence = mesh.as_ref().map(|m| m.presence);
         let mesh = mesh.filter(|m| m.presence >= self.profile.face_count.min_presence);
-        self.tracked = mesh.as_ref().filter(|_| live).map(|m| Roi::from_landmarks(&m.points));
-        timing.landmarks = ms(t);
+        self.tracked = match (&mesh, detections.as_slice()) {
+            (Some(m), [only]) if live => Some(Tracked { roi: Roi::from_landmarks(&m.points), detection: *only, since_detect }),
+            _ => None,
+        };
 
         let t = Instant::now();
-        let mask = self.models.segmenter.run(frame)?;
+        let same_size = |m: &CachedMask| (m.mask.image_width, m.mask.image_height) == (frame.width(), frame.height());
+        let reuse_mask = match &self.mask {
+            Some(m) if self.tracked.is_some() && same_size(m) => m.since + 1 < self.profile.tracking.segment_every,
+            _ => false,
+        };
+        if reuse_mask {
+            if let Some(m) = self.mask.as_mut() {
+                m.since += 1;
+            }
+            reused.push(Stage::Segmentation);
+        } else {
+            self.mask = Some(CachedMask { mask: Arc::new(self.models.segmenter.run(frame)?), since: 0 });
+        }
+        let mask = match (&self.mask, live) {
+            (Some(m), true) => Arc::clone(&m.mask),
+            _ => self.mask.take().map(|m| m.mask).expect("set above"),
+        };
         timing.segment = ms(t);
 
         let t = Instant::now();
         let gray = imaging::frame_gray(frame);
         let face = mesh.as_ref().map(|m| Face { detection: &detections[0], mesh: m, pose: pose::estimate_head_pose(&m.points) });
-        let obs = Observation { frame, gray: &gray, detections: &detections, face, presence, mask: Some(&mask) };
+        let obs = Observation { frame, gray: &gray, detections: &detections, face, presence, mask: Some(&*mask) };
         let checks: BTreeMap<_, _> = checks::run_all(&obs, &self.profile).into_iter().collect();
         timing.checks = ms(t);
 
@@ -191,6 +263,7 @@ impl Checker {
             face,
             image: ImageInfo { width: frame.width(), height: frame.height(), original: None },
             timing_ms: timing,
+            reused,
         };
         Ok(Inspection { report, detections, mesh, mask })
     }

@@ -28,6 +28,26 @@ impl Default for Limits {
     }
 }
 
+/// How often a live camera stream re-runs the stages whose result changes slowly (MediaPipe's design:
+/// track the face from the previous frame's landmarks instead of detecting it on every frame). Stills,
+/// album photos and the captured frame always run every stage.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Tracking {
+    /// While a face is tracked, the detector runs on every N-th frame (to notice a second face); the
+    /// frames between follow the face with the landmarks alone. 1 = detect on every frame. Default: 10.
+    pub redetect_every: u32,
+    /// While a face is tracked, the person mask is recomputed on every N-th frame and reused between.
+    /// 1 = on every frame. Default: 3.
+    pub segment_every: u32,
+}
+
+impl Default for Tracking {
+    fn default() -> Self {
+        Tracking { redetect_every: 10, segment_every: 3 }
+    }
+}
+
 /// A named set of thresholds.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -40,6 +60,8 @@ pub struct Profile {
     pub not_required: Vec<CheckId>,
     #[serde(default)]
     pub limits: Limits,
+    #[serde(default)]
+    pub tracking: Tracking,
     pub face_count: checks::face_count::Params,
     pub framing: checks::framing::Params,
     pub head_pose: checks::head_pose::Params,
@@ -109,6 +131,9 @@ impl Profile {
         walk(&self.name, &value)?;
         if self.limits.max_working_side < 64 {
             return Err(Error::Profile("limits.max_working_side must be at least 64".into()));
+        }
+        if self.tracking.redetect_every == 0 || self.tracking.segment_every == 0 {
+            return Err(Error::Profile("tracking.redetect_every and tracking.segment_every must be at least 1".into()));
         }
         Ok(())
     }

@@ -20,6 +20,20 @@ pub struct Report {
     pub image: ImageInfo,
     /// Wall-clock milliseconds per pipeline stage.
     pub timing_ms: Timing,
+    /// Stages whose result was carried over from an earlier frame of the same camera stream instead
+    /// of recomputed (live frames only, see the profile's `[tracking]`); absent when none was.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub reused: Vec<Stage>,
+}
+
+/// A pipeline stage whose result a live frame can reuse.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// The face box came from the previous frame's detection, moved with the tracked landmarks.
+    Detection,
+    /// The person mask came from an earlier frame.
+    Segmentation,
 }
 
 /// The face the checks were computed on.

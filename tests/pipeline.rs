@@ -151,3 +151,52 @@ fn plain_background_passes_background_plain() {
     assert_eq!(status(&r, C::BackgroundPlain), Status::Pass, "{:?}", r.check(C::BackgroundPlain));
     assert!(value(&r, C::BackgroundPlain, "luma_std") < 10.0);
 }
+
+/// The `[tracking]` schedule on a live stream: the detector runs on every `redetect_every`-th tracked
+/// frame and the mask on every `segment_every`-th; the frames between say what they reused and give the
+/// same statuses as the full frames; a second face is seen at the next detector run; stills never reuse.
+#[test]
+fn live_stream_reuses_detection_and_mask_on_schedule() {
+    use photo_check::Stage;
+    let frame = sample();
+    let rgba = |f: &photo_check::Frame| -> Vec<u8> { f.rgb().chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect() };
+    let still = check(&frame);
+    let face = still.face.clone().unwrap();
+    let side = (face.bbox[3] * 1.6) as u32;
+    let src = ((face.bbox[0] + face.bbox[2] / 2.0) as u32 - side / 2, (face.bbox[1] + face.bbox[3] / 2.0) as u32 - side / 2);
+    let two = paste(&frame, src, side, (512 - side - 4, 300));
+
+    let mut c = checker();
+    let mut profile = c.profile().clone();
+    profile.tracking.redetect_every = 4;
+    profile.tracking.segment_every = 2;
+    c.set_profile(profile);
+    c.reset();
+    let one = rgba(&frame);
+    let reports: Vec<_> = (0..9).map(|_| c.check_rgba(&one, 512, 512).unwrap()).collect();
+    // a second face appears on frame 9: the followed frames 9..11 cannot see it, the detector at 12 does
+    let later: Vec<_> = (0..5).map(|_| c.check_rgba(&rgba(&two), 512, 512).unwrap()).collect();
+    let again = c.check_still(&frame).unwrap();
+    c.set_profile(photo_check::Profile::chsi());
+    drop(c);
+
+    let detected: Vec<bool> = reports.iter().map(|r| !r.reused.contains(&Stage::Detection)).collect();
+    assert_eq!(detected, [true, false, false, false, true, false, false, false, true]);
+    let segmented: Vec<bool> = reports.iter().map(|r| !r.reused.contains(&Stage::Segmentation)).collect();
+    assert_eq!(segmented, [true, false, true, false, true, false, true, false, true]);
+    for (i, r) in reports.iter().enumerate() {
+        assert_eq!(r.reused.contains(&Stage::Detection), r.timing_ms.detect == 0.0, "frame {i}");
+        assert_eq!(r.reused.contains(&Stage::Segmentation), r.timing_ms.segment < 0.5, "frame {i}");
+        for (id, c) in &r.checks {
+            assert_eq!(c.status, reports[0].checks[id].status, "frame {i} {}", id.as_str());
+        }
+        let (a, b) = (r.face.as_ref().unwrap(), reports[0].face.as_ref().unwrap());
+        for k in 0..4 {
+            assert!((a.bbox[k] - b.bbox[k]).abs() < 0.05 * b.bbox[2], "frame {i}: box {:?} vs {:?}", a.bbox, b.bbox);
+        }
+    }
+    let counts: Vec<u64> = later.iter().map(|r| r.check(C::FaceCount).value["count"].as_u64().unwrap()).collect();
+    assert_eq!(counts, [1, 1, 1, 2, 2], "frames 9..13: {counts:?}");
+    assert!(again.reused.is_empty());
+    assert_eq!(again.checks, still.checks);
+}

@@ -16,7 +16,7 @@ const SCORE_CLIP: f32 = 100.0;
 const NMS_IOU: f32 = 0.3;
 
 /// One detected face in image pixels.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Detection {
     /// Top-left x, y and width, height.
     pub x: f32,

@@ -29,7 +29,8 @@ cat > webdriver.json <<JSON
   "--user-data-dir=$profile_dir"] } }
 JSON
 export CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}"
-WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-900} \
+# Same flags and target dir as build-web.sh's no-SIMD build, so the two share their dependencies.
+CARGO_TARGET_DIR=target/wasm-nosimd WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-900} \
   wasm-pack test --headless --chrome --release --chromedriver "$CHROMEDRIVER" -- --no-default-features --test wasm
 
 step "build www/"

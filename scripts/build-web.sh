@@ -1,15 +1,31 @@
 #!/usr/bin/env bash
 # Builds what www/ needs and is not committed:
-#   www/pkg/     the wasm module + JS glue + TypeScript types (wasm-pack build --target web, release)
-#   www/models/  copies of the three committed ONNX models (fetched by the page from its own origin)
+#   www/pkg/         the wasm module built with WebAssembly SIMD (+simd128) + JS glue + TypeScript types
+#   www/pkg-nosimd/  the same module without SIMD, for browsers that lack it (the worker picks one with
+#                    WebAssembly.validate)
+#   www/models/      copies of the three committed ONNX models (fetched by the page from its own origin)
 #   www/vendor/jweixin.js  the WeChat JS-SDK from npm weixin-js-sdk (loaded only inside WeChat), when installed
 # The wasm build has no embedded models (--no-default-features): the page fetches them with progress,
 # and the browser caches them apart from the code.
+#   ONLY=simd|nosimd bash scripts/build-web.sh   builds one variant (the other is left as it is)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
-wasm-pack build --target web --release --no-pack --out-dir www/pkg -- --no-default-features
-rm -f www/pkg/.gitignore
+
+# cargo + wasm-bindgen directly (not wasm-pack): two RUSTFLAGS variants, each in its own target dir so
+# neither rebuilds the other's dependencies, and the name section removed (~1.5 MB raw, 0.37 MB gzip of
+# function names that only a debugger reads). Debian's wasm-opt is too old (../shared/notes/models.md).
+# RUSTFLAGS replaces .cargo/config.toml's rustflags, so the getrandom backend is repeated here.
+build() {  # build OUT_DIR TARGET_DIR EXTRA_RUSTFLAGS
+  RUSTFLAGS="--cfg getrandom_backend=\"wasm_js\" $3" \
+    cargo build --locked --release --lib --target wasm32-unknown-unknown --no-default-features --target-dir "$2"
+  wasm-bindgen --target web --remove-name-section --remove-producers-section --out-dir "$1" \
+    "$2/wasm32-unknown-unknown/release/photo_check.wasm"
+}
+case "${ONLY:-both}" in
+  simd|both) build www/pkg target/wasm-simd "-C target-feature=+simd128" ;;&
+  nosimd|both) build www/pkg-nosimd target/wasm-nosimd "" ;;
+esac
 mkdir -p www/models
 cp models/face_detection_short_range.onnx models/face_landmark.onnx models/selfie_segmentation.onnx www/models/
 if [ -f node_modules/weixin-js-sdk/index.js ]; then
@@ -21,5 +37,7 @@ if [ -f node_modules/weixin-js-sdk/index.js ]; then
 else
   echo "note: node_modules/weixin-js-sdk missing (run npm ci): the mini-program bridge then needs the host to provide window.wx" >&2
 fi
-wasm=www/pkg/photo_check_bg.wasm
-echo "wasm: $(stat -c %s "$wasm") B raw, $(gzip -9c "$wasm" | wc -c) B gzip; models: $(cat www/models/*.onnx | wc -c) B raw, $(cat www/models/*.onnx | gzip -9c | wc -c) B gzip" >&2
+for wasm in www/pkg/photo_check_bg.wasm www/pkg-nosimd/photo_check_bg.wasm; do
+  [ -f "$wasm" ] && echo "$wasm: $(stat -c %s "$wasm") B raw, $(gzip -9c "$wasm" | wc -c) B gzip" >&2
+done
+echo "models: $(cat www/models/*.onnx | wc -c) B raw, $(cat www/models/*.onnx | gzip -9c | wc -c) B gzip" >&2

@@ -1,14 +1,20 @@
 // Static server for www/ with the strict CSP the page must work under, plus a test upload endpoint.
-//   node scripts/serve.mjs [--port 8080] [--root www]
+//   node scripts/serve.mjs [--port 8080] [--root www] [--upload-origin https://upload.example.com]
 // POST /upload accepts multipart/form-data (photo: image/jpeg, report: application/json), logs it and
-// answers {"id": "..."}. Also used in-process by tests/e2e (startServer).
+// answers {"id": "..."}. Also used in-process by tests/e2e (startServer). --upload-origin adds that origin
+// to the CSP's connect-src, for a page whose ?upload= points at another server.
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
-export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; img-src 'self' blob: data:";
+/** The page's CSP; `uploadOrigin` (e.g. "https://upload.example.com") is allowed in connect-src besides 'self'. */
+export function cspFor(uploadOrigin) {
+  if (uploadOrigin && !/^https?:\/\/[a-z0-9.-]+(:\d+)?$/i.test(uploadOrigin)) throw new Error(`not an origin: ${uploadOrigin}`);
+  return `default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'${uploadOrigin ? ` ${uploadOrigin}` : ''}; img-src 'self' blob: data:`;
+}
+export const CSP = cspFor();
 const TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8', '.wasm': 'application/wasm', '.onnx': 'application/octet-stream',
@@ -60,13 +66,21 @@ export function validateUpload(parts) {
 
 /**
  * Starts the server. `extra` maps URL paths to files outside root (e.g. a test profile).
- * `onUpload({photo, meta, id})` is called for every valid upload. Resolves to {server, url}.
+ * `onUpload({photo, meta, id})` is called for every valid upload. `uploadOrigin` goes into the CSP's
+ * connect-src; `corsOrigin` (a string, or a function returning one) lets a page on that origin POST to
+ * this server's /upload (a separate upload server). Resolves to {server, url}.
  */
-export function startServer({ root, port = 0, host = '127.0.0.1', extra = {}, onUpload = () => {}, log = console.log } = {}) {
+export function startServer({ root, port = 0, host = '127.0.0.1', extra = {}, onUpload = () => {}, log = console.log, uploadOrigin, corsOrigin } = {}) {
   root = resolve(root);
+  const csp = cspFor(uploadOrigin);
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, 'http://x');
-    const headers = { 'Content-Security-Policy': CSP, 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache' };
+    const headers = { 'Content-Security-Policy': csp, 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache' };
+    if (corsOrigin && url.pathname === '/upload') {
+      const allow = typeof corsOrigin === 'function' ? corsOrigin() : corsOrigin;
+      Object.assign(headers, { 'Access-Control-Allow-Origin': allow, 'Access-Control-Allow-Methods': 'POST', Vary: 'Origin' });
+      if (req.method === 'OPTIONS') { res.writeHead(204, headers).end(); return; }
+    }
     try {
       if (req.method === 'POST' && url.pathname === '/upload') {
         const chunks = [];
@@ -106,6 +120,8 @@ export function startServer({ root, port = 0, host = '127.0.0.1', extra = {}, on
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const arg = (k, d) => { const i = process.argv.indexOf(k); return i > 0 ? process.argv[i + 1] : d; };
   const here = fileURLToPath(new URL('..', import.meta.url));
-  const { url } = await startServer({ root: arg('--root', join(here, 'www')), port: Number(arg('--port', 8080)), host: arg('--host', '127.0.0.1') });
+  const { url } = await startServer({
+    root: arg('--root', join(here, 'www')), port: Number(arg('--port', 8080)), host: arg('--host', '127.0.0.1'), uploadOrigin: arg('--upload-origin'),
+  });
   console.log(`photo-check demo: ${url}  (getUserMedia needs a secure context: localhost, or serve over HTTPS)`);
 }

@@ -37,5 +37,5 @@ step "build www/"
 bash scripts/build-web.sh
 
 step "E2E (tests/e2e)"
-(cd tests/e2e && node --test --test-reporter=spec e2e.test.mjs)
+(cd tests/e2e && node --test --test-reporter=spec *.test.mjs)
 step "done"

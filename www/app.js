@@ -1,6 +1,8 @@
 // photo-check H5 capture page. No framework; inference runs in worker.js.
-// States (body[data-state]): unsupported, loading, model-failed, denied, no-camera, live, checking,
-// preview, uploading, done, upload-failed.
+// States (body[data-state]): unsupported, loading, model-failed, denied, no-camera, live, paused (page hidden:
+// the camera is off), camera-lost (the track ended), checking, preview, uploading, done, upload-failed.
+// Nothing is stored (no localStorage, IndexedDB, caches, cookies): the photo and its report live in memory
+// and leave the page only in the upload the user asks for (使用此照片).
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -13,7 +15,13 @@ const config = {
   profileUrl: params.get('profileUrl'),
   maxFrameSide: 640, // frames sent to the checker: long side at most this
   maxPhotoSide: 1600, // album photos are downscaled to this long side before checking and upload
+  // The upload is aborted (state upload-failed, reason timeout) when the server has not answered by then.
+  uploadTimeoutMs: Number(params.get('uploadTimeoutMs')) || Number(body.dataset.uploadTimeoutMs) || 30_000,
+  // ?simd=0 forces the non-SIMD build (pkg-nosimd/); otherwise the worker picks it with WebAssembly.validate.
+  simd: params.get('simd'),
 };
+// States that show a photo (captured or chosen) with its report.
+const PHOTO_STATES = ['preview', 'uploading', 'done', 'upload-failed'];
 
 const TEXT = {
   zh: {
@@ -27,6 +35,10 @@ const TEXT = {
     pass: '照片合格', fail: '照片不合格：', unknown: '部分项目无法自动判断，请人工确认',
     uploading: '正在上传…', done: '已上传，编号 ', uploadFailed: '上传失败：', checking: '正在检查照片…',
     sourceCamera: '来自摄像头', sourceAlbum: '来自相册', crashed: '检测模块出错，正在重新加载…',
+    cameraLost: '摄像头已断开。', cameraLostHint: '摄像头被拔出、被其他应用占用或权限被收回。可以重新打开摄像头，或从相册选择照片。',
+    restartCamera: '重新打开摄像头', backToPhoto: '返回已拍的照片', paused: '页面在后台，摄像头已关闭',
+    starting: '正在打开摄像头…', retryUpload: '重新上传', uploadKept: '照片和检查结果已保留，可以重新上传。',
+    uploadHttp: '服务器出错（HTTP {status}）', uploadTimeout: '服务器 {s} 秒内没有响应', uploadNetwork: '无法连接上传服务器，请检查网络',
   },
   en: {
     title: 'ID photo', loading: 'Loading the face models…', retry: 'Retry', shoot: 'Take photo', switch: 'Switch camera',
@@ -39,6 +51,10 @@ const TEXT = {
     pass: 'The photo passes', fail: 'The photo does not pass: ', unknown: 'Some items cannot be checked automatically; check them by eye',
     uploading: 'Uploading…', done: 'Uploaded, id ', uploadFailed: 'Upload failed: ', checking: 'Checking the photo…',
     sourceCamera: 'from the camera', sourceAlbum: 'from the album', crashed: 'The checker crashed; reloading…',
+    cameraLost: 'The camera stopped.', cameraLostHint: 'It was unplugged, taken by another app, or its permission was revoked. Restart it, or choose a photo from the album.',
+    restartCamera: 'Restart camera', backToPhoto: 'Back to the photo', paused: 'The page is in the background; the camera is off',
+    starting: 'Opening the camera…', retryUpload: 'Retry upload', uploadKept: 'The photo and its report are kept; you can retry.',
+    uploadHttp: 'server error (HTTP {status})', uploadTimeout: 'no answer from the server within {s} s', uploadNetwork: 'cannot reach the upload server; check the network',
   },
 };
 const CHECK_NAMES = {
@@ -50,60 +66,90 @@ const CHECK_NAMES = {
 };
 
 let lang = params.get('lang') === 'en' ? 'en' : 'zh';
-const t = (key) => TEXT[lang][key] ?? key;
+const t = (key, vars) => (TEXT[lang][key] ?? key).replace(/\{(\w+)\}/g, (_, k) => vars?.[k] ?? '');
 
 const app = {
   worker: null,
   ready: false,
   busy: false, // a frame is with the worker
   stream: null,
+  cameraGen: 0, // bumped by every start/stop: a getUserMedia that resolves late is discarded
+  cameraStarting: false,
+  resumeCamera: false, // the camera was live when the page was hidden: restart it when shown
+  pumpGen: 0,
   facing: 'environment',
   frameBuffer: null,
   lastTracked: null,
-  photo: null, // { blob, report, source, capture }
+  photo: null, // { blob, report, source, capture, meta }: kept until another photo is checked
+  errorDetail: '',
+  uploadError: null, // { key, vars, detail }
   nextId: 1,
   pending: new Map(),
 };
-// For tests and embedding pages: the last report and upload.
-window.photoCheck = { state: () => body.dataset.state, app };
+// For tests and embedding pages: the state, the last report and upload, which wasm build runs (simd: true for
+// pkg/, false for pkg-nosimd/; null until loaded).
+window.photoCheck = { state: () => body.dataset.state, app, simd: null, pkg: null };
 
-function setState(state, error) {
+function setState(state) {
   body.dataset.state = state;
-  if (error) {
-    $('error-text').textContent = t(error[0]);
-    $('error-hint').textContent = t(error[1]);
-  }
+  delete body.dataset.errorKeys;
+  app.errorDetail = '';
+  renderError();
+}
+
+// An error state: keys = [message, hint] from TEXT; detail = the technical reason (not translated).
+function fail(state, keys, detail = '') {
+  body.dataset.state = state;
+  body.dataset.errorKeys = keys.join(',');
+  app.errorDetail = detail;
+  renderError();
+}
+
+function renderError() {
+  const [text, hint] = body.dataset.errorKeys?.split(',') ?? [];
+  $('error-text').textContent = text ? t(text) : '';
+  $('error-hint').textContent = hint ? t(hint) : '';
+  $('error-detail').textContent = app.errorDetail;
+  $('retry').textContent = t(body.dataset.state === 'camera-lost' ? 'restartCamera' : 'retry');
+  const u = app.uploadError;
+  $('upload-error').textContent = u ? t('uploadFailed') + t(u.key, u.vars) : '';
+  $('upload-kept').textContent = u ? t('uploadKept') : '';
+  if (body.dataset.state === 'upload-failed' && u) $('status-line').textContent = t('uploadFailed') + t(u.key, u.vars) + (u.detail ? ` (${u.detail})` : '');
+}
+
+function setPhoto(photo) {
+  app.photo = photo;
+  if (photo) body.dataset.hasPhoto = ''; else delete body.dataset.hasPhoto;
 }
 
 function applyLanguage() {
   document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
   $('lang').textContent = lang === 'zh' ? 'EN' : '中文';
   for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
-  if (app.lastTracked) renderChecklist(app.lastTracked.checklist);
-  if (app.photo) renderVerdict(app.photo.report);
-  const err = body.dataset.errorKeys;
-  if (err) setState(body.dataset.state, err.split(','));
-}
-
-function fail(state, keys) {
-  body.dataset.errorKeys = keys.join(',');
-  setState(state, keys);
+  if (PHOTO_STATES.includes(body.dataset.state) && app.photo) {
+    renderChecklist(photoChecklist(app.photo.report));
+    renderVerdict(app.photo.report);
+  } else if (app.lastTracked) renderChecklist(app.lastTracked.checklist);
+  renderError();
 }
 
 // ---- worker ----
 
 function startWorker() {
   app.worker?.terminate();
+  for (const p of app.pending.values()) p.reject(Object.assign(new Error('the checker restarted'), { code: 'restarted' }));
+  app.pending.clear();
   app.ready = false;
   app.busy = false;
+  stopCamera();
   setState('loading');
   $('load-progress').removeAttribute('value');
   const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   app.worker = worker;
   worker.onmessage = ({ data: m }) => onWorkerMessage(m);
-  worker.onerror = (e) => { console.error('worker', e.message); fail('model-failed', ['modelFailed', 'modelFailedHint']); };
-  loadProfileToml().then((profileToml) => worker.postMessage({ type: 'init', profile: config.profile, profileToml }))
-    .catch((e) => { console.error(e); fail('model-failed', ['modelFailed', 'modelFailedHint']); });
+  worker.onerror = (e) => { console.error('worker', e.message); fail('model-failed', ['modelFailed', 'modelFailedHint'], e.message); };
+  loadProfileToml().then((profileToml) => worker.postMessage({ type: 'init', profile: config.profile, profileToml, simd: config.simd }))
+    .catch((e) => { console.warn(e); fail('model-failed', ['modelFailed', 'modelFailedHint'], e.message); });
 }
 
 async function loadProfileToml() {
@@ -134,7 +180,12 @@ function onWorkerMessage(m) {
     case 'ready':
       app.ready = true;
       body.dataset.profile = m.profile;
+      window.photoCheck.simd = m.simd;
+      window.photoCheck.pkg = m.pkg;
       startCamera();
+      break;
+    case 'csp': // a CSP violation inside the worker (the page's own are reported by the browser)
+      console.error(`CSP violation in the worker: ${m.directive} blocked ${m.blocked}`);
       break;
     case 'tracked':
       app.busy = false;
@@ -155,7 +206,7 @@ function onWorkerMessage(m) {
       const p = app.pending.get(m.id);
       app.pending.delete(m.id);
       if (p) p.reject(Object.assign(new Error(m.message), { code: m.code }));
-      if (m.during === 'init') { fail('model-failed', ['modelFailed', 'modelFailedHint']); break; }
+      if (m.during === 'init') { fail('model-failed', ['modelFailed', 'modelFailedHint'], m.message); break; }
       if (m.fatal) { // a wasm trap: the instance is gone; start a fresh worker
         $('status-line').textContent = t('crashed');
         startWorker();
@@ -175,41 +226,90 @@ async function startCamera() {
     fail('no-camera', ['noCamera', 'noCameraHint']);
     return;
   }
+  if (document.visibilityState === 'hidden') { // opened in the background: start when shown
+    app.resumeCamera = true;
+    setState('paused');
+    return;
+  }
+  const gen = app.cameraGen;
+  app.cameraStarting = true;
+  $('status-line').textContent = t('starting');
+  let stream;
   try {
-    app.stream = await navigator.mediaDevices.getUserMedia({
+    stream = await navigator.mediaDevices.getUserMedia({
       audio: false,
       video: { facingMode: { ideal: app.facing }, width: { ideal: 1280 }, height: { ideal: 960 } },
     });
   } catch (e) {
+    if (gen !== app.cameraGen) return; // stopped meanwhile (page hidden, album chosen)
+    app.cameraStarting = false;
     console.warn('getUserMedia', e.name, e.message);
-    if (e.name === 'NotAllowedError' || e.name === 'SecurityError') fail('denied', ['denied', 'deniedHint']);
-    else fail('no-camera', ['noCamera', 'noCameraHint']);
+    if (e.name === 'NotAllowedError' || e.name === 'SecurityError') fail('denied', ['denied', 'deniedHint'], e.name);
+    else fail('no-camera', ['noCamera', 'noCameraHint'], e.name);
     return;
   }
-  delete body.dataset.errorKeys;
+  if (gen !== app.cameraGen) { stream.getTracks().forEach((tr) => tr.stop()); return; }
+  app.cameraStarting = false;
+  app.stream = stream;
+  // Unplugged, taken by another app, permission revoked: the track ends (stop() by the page does not fire this).
+  for (const track of stream.getTracks()) track.addEventListener('ended', () => onTrackEnded(stream));
   const video = $('video');
-  video.srcObject = app.stream;
+  video.srcObject = stream;
   video.setAttribute('playsinline', '');
   video.muted = true;
   // WeChat on iOS draws nothing until play() is called explicitly.
   try { await video.play(); } catch (e) { console.warn('video.play', e); }
+  if (gen !== app.cameraGen) return;
   app.worker.postMessage({ type: 'reset' });
   app.lastTracked = null;
   setState('live');
-  requestAnimationFrame(pump);
+  $('status-line').textContent = '';
+  const pumpGen = ++app.pumpGen;
+  requestAnimationFrame(() => pump(pumpGen));
 }
 
+// Stops every track (the camera light goes off) and cancels a getUserMedia still pending.
 function stopCamera() {
+  app.cameraGen++;
+  app.cameraStarting = false;
   app.stream?.getTracks().forEach((tr) => tr.stop());
   app.stream = null;
+  const video = $('video');
+  if (video.srcObject) video.srcObject = null;
+}
+
+function onTrackEnded(stream) {
+  if (stream !== app.stream) return; // a stream the page already stopped
+  console.warn('camera track ended');
+  stopCamera();
+  // While a captured photo is being checked the flow goes on (重拍 reopens the camera); the live view says so.
+  if (body.dataset.state === 'live' || body.dataset.state === 'paused') fail('camera-lost', ['cameraLost', 'cameraLostHint']);
+}
+
+// Hidden (tab switched, app in the background, screen locked) or left: the camera is released. It is
+// restarted when the page is shown again only if it was live (not over a photo or an upload).
+function onHidden() {
+  if (body.dataset.state === 'live' || app.cameraStarting) app.resumeCamera = true;
+  if (app.stream || app.cameraStarting) stopCamera();
+  if (body.dataset.state === 'live') {
+    setState('paused');
+    $('status-line').textContent = t('paused');
+  }
+}
+
+function onShown() {
+  if (!app.resumeCamera) return;
+  app.resumeCamera = false;
+  if (body.dataset.state === 'paused') startCamera();
 }
 
 const grab = document.createElement('canvas');
 const grabCtx = grab.getContext('2d', { willReadFrequently: true });
 
-// Sends the current video frame to the worker when it is idle (one frame in flight).
-function pump() {
-  if (body.dataset.state !== 'live') return;
+// Sends the current video frame to the worker when it is idle (one frame in flight). Stops when the page
+// leaves the live state or a newer camera start has its own loop.
+function pump(gen) {
+  if (body.dataset.state !== 'live' || gen !== app.pumpGen || !app.stream) return;
   const video = $('video');
   if (app.ready && !app.busy && video.readyState >= 2 && video.videoWidth) {
     const scale = Math.min(1, config.maxFrameSide / Math.max(video.videoWidth, video.videoHeight));
@@ -225,7 +325,7 @@ function pump() {
     app.busy = true;
     app.worker.postMessage({ type: 'frame', buffer, width: w, height: h }, [buffer]);
   }
-  requestAnimationFrame(pump);
+  requestAnimationFrame(() => pump(gen));
 }
 
 function onTracked(report, capture) {
@@ -288,15 +388,41 @@ async function checkPhoto(blob, source, capture) {
   try {
     const bytes = await blob.arrayBuffer();
     const { report } = await call({ type: 'image', bytes }, [bytes]);
-    app.photo = { blob, report, source, capture };
-    renderChecklist(Object.entries(report.checks).map(([id, r]) => ({ id, ...r })));
-    renderVerdict(report);
-    setState('preview');
-    $('status-line').textContent = t(source === 'camera' ? 'sourceCamera' : 'sourceAlbum');
+    setPhoto({ blob, report, source, capture });
+    app.uploadError = null;
+    showPreview();
   } catch (e) {
     $('status-line').textContent = `${e.code || ''} ${e.message}`;
+    if (!app.ready) return; // the worker crashed and restarts: it reopens the camera when ready
     if (app.stream) setState('live'); else startCamera();
   }
+}
+
+const photoChecklist = (report) => Object.entries(report.checks).map(([id, r]) => ({ id, ...r }));
+
+function showPreview() {
+  const { report, source } = app.photo;
+  renderChecklist(photoChecklist(report));
+  renderVerdict(report);
+  setState('preview');
+  $('status-line').textContent = t(source === 'camera' ? 'sourceCamera' : 'sourceAlbum');
+}
+
+// From camera-lost / denied / no-camera after 重拍: back to the photo taken before (drawn again from its JPEG).
+async function backToPhoto() {
+  if (!app.photo) return;
+  stopCamera();
+  app.resumeCamera = false;
+  if (typeof createImageBitmap === 'function') {
+    try {
+      const bitmap = await createImageBitmap(app.photo.blob);
+      const canvas = $('preview');
+      canvas.width = bitmap.width; canvas.height = bitmap.height;
+      canvas.getContext('2d').drawImage(bitmap, 0, 0);
+      bitmap.close();
+    } catch (e) { console.warn('createImageBitmap', e); }
+  }
+  showPreview();
 }
 
 function renderVerdict(report) {
@@ -350,37 +476,68 @@ async function inMiniProgram() {
   });
 }
 
+function uploadKey() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+class UploadError extends Error {
+  constructor(key, vars, detail) { super(detail || key); this.key = key; this.vars = vars; this.detail = detail; }
+}
+
+// POSTs the photo and its report. On HTTP errors, a timeout (config.uploadTimeoutMs) or no connection: state
+// upload-failed with the reason; the photo and report stay, and 重新上传 sends exactly the same two parts again
+// (the report, with its upload_key, is serialised once per photo, so a server can drop a repeated upload).
 async function upload() {
   const photo = app.photo;
-  if (!photo) return;
+  if (!photo || body.dataset.state === 'uploading') return;
+  app.uploadError = null;
   setState('uploading');
   $('status-line').textContent = t('uploading');
-  const meta = {
+  photo.meta ??= JSON.stringify({
     report: photo.report,
     source: photo.source, // 'camera' | 'album'
     capture: photo.capture,
     // The report was computed by the full pipeline on the uploaded JPEG itself: nothing carried over.
     carried_over: [],
+    upload_key: uploadKey(), // the same on every retry of this photo
     page: { lang, profile: body.dataset.profile, user_agent: navigator.userAgent },
-  };
+  });
   const form = new FormData();
   form.append('photo', photo.blob, 'photo.jpg');
-  form.append('report', new Blob([JSON.stringify(meta)], { type: 'application/json' }), 'report.json');
+  form.append('report', new Blob([photo.meta], { type: 'application/json' }), 'report.json');
+  const abort = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => { timedOut = true; abort.abort(); }, config.uploadTimeoutMs);
+  const timeout = () => new UploadError('uploadTimeout', { s: Math.round(config.uploadTimeoutMs / 100) / 10 });
+  let uploadId;
   try {
-    const res = await fetch(config.upload, { method: 'POST', body: form });
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    const answer = await res.json().catch(() => ({}));
-    const uploadId = answer.id ?? answer.uploadId ?? null;
-    setState('done');
-    $('status-line').textContent = t('done') + (uploadId ?? '');
-    if (await inMiniProgram()) {
-      // postMessage is delivered on back/destroy/share: send the report and the id, not the JPEG.
-      window.wx.miniProgram.postMessage({ data: { report: photo.report, uploadId, source: photo.source } });
-      window.wx.miniProgram.navigateBack();
+    let res;
+    try {
+      res = await fetch(config.upload, { method: 'POST', body: form, signal: abort.signal });
+    } catch (e) {
+      throw timedOut ? timeout() : new UploadError('uploadNetwork', {}, e.message);
     }
+    if (!res.ok) throw new UploadError('uploadHttp', { status: res.status });
+    let answer = {};
+    try { answer = await res.json(); } catch { if (timedOut) throw timeout(); } // no JSON: uploaded, without an id
+    uploadId = answer?.id ?? answer?.uploadId ?? null;
   } catch (e) {
+    if (app.photo !== photo) return;
+    console.warn('upload failed', e.message);
+    app.uploadError = e instanceof UploadError ? { key: e.key, vars: e.vars, detail: e.detail } : { key: 'uploadNetwork', vars: {}, detail: e.message };
     setState('upload-failed');
-    $('status-line').textContent = t('uploadFailed') + e.message;
+    return;
+  } finally {
+    clearTimeout(timer);
+  }
+  if (app.photo !== photo) return;
+  setState('done');
+  $('status-line').textContent = t('done') + (uploadId ?? '');
+  if (await inMiniProgram()) {
+    // postMessage is delivered on back/destroy/share: send the report and the id, not the JPEG.
+    window.wx.miniProgram.postMessage({ data: { report: photo.report, uploadId, source: photo.source } });
+    window.wx.miniProgram.navigateBack();
   }
 }
 
@@ -406,9 +563,16 @@ function main() {
   $('lang').onclick = () => { lang = lang === 'zh' ? 'en' : 'zh'; applyLanguage(); };
   $('shoot').onclick = () => capture_('manual');
   $('switch').onclick = () => { app.facing = app.facing === 'environment' ? 'user' : 'environment'; startCamera(); };
-  $('retake').onclick = () => { app.photo = null; $('verdict').textContent = ''; startCamera(); };
+  // 重拍 keeps the previous photo in memory (offered again by 返回已拍的照片 if the camera fails) until another is checked.
+  $('retake').onclick = () => { $('verdict').textContent = ''; app.uploadError = null; startCamera(); };
   $('use').onclick = () => upload();
-  $('retry').onclick = () => (app.ready ? startCamera() : startWorker());
+  $('retry-upload').onclick = () => upload();
+  $('back-to-photo').onclick = () => backToPhoto();
+  // model-failed: a new worker fetches the module and models again; camera-lost / denied: getUserMedia again.
+  $('retry').onclick = () => (body.dataset.state === 'model-failed' || !app.ready ? startWorker() : startCamera());
+  document.addEventListener('visibilitychange', () => (document.visibilityState === 'hidden' ? onHidden() : onShown()));
+  window.addEventListener('pagehide', onHidden);
+  window.addEventListener('pageshow', (e) => { if (e.persisted && document.visibilityState !== 'hidden') onShown(); });
   $('album').onchange = (e) => onAlbum(e.target.files[0]);
   $('system-camera').onchange = (e) => onAlbum(e.target.files[0]);
   applyLanguage();

@@ -1,21 +1,33 @@
 // Inference worker: owns the wasm module and the PhotoChecker, so the camera preview never freezes.
-// Protocol (main → worker): {type:'init', profile, profileToml, stableFrames}
+// Protocol (main → worker): {type:'init', profile, profileToml, stableFrames, simd}
+//   (simd: '0' forces the non-SIMD build; otherwise it is chosen with WebAssembly.validate)
 //   {type:'frame', buffer, width, height}   (buffer transferred; sent back for reuse)
 //   {type:'capture'}                        → best frame so far as RGBA (transferred)
 //   {type:'image', bytes}                   → report for a JPEG/PNG (album and captured photo)
 //   {type:'reset'}
-// Worker → main: {type:'progress', loaded, total, what} {type:'ready', profile} {type:'tracked', report, capture, buffer}
-//   {type:'captured', ...} {type:'image', id, report} {type:'error', id, code, message, fatal}
-import init, { PhotoChecker } from './pkg/photo_check.js';
+// Worker → main: {type:'progress', loaded, total, what} {type:'ready', profile, simd, pkg}
+//   {type:'tracked', report, capture, buffer} {type:'captured', ...} {type:'image', id, report}
+//   {type:'error', id, code, message, fatal} {type:'csp', directive, blocked} (a CSP violation in the worker)
+// Nothing is stored: frames and photos live only in this worker's memory while they are checked.
 
 const MODELS = {
   faceDetection: 'models/face_detection_short_range.onnx',
   faceLandmark: 'models/face_landmark.onnx',
   selfieSegmentation: 'models/selfie_segmentation.onnx',
 };
-const WASM = 'pkg/photo_check_bg.wasm';
+// The smallest module using a SIMD instruction (v128: i8x16.splat + i8x16.popcnt), as in wasm-feature-detect.
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+
+function simdSupported() {
+  try { return WebAssembly.validate(SIMD_PROBE); } catch { return false; }
+}
 
 let checker = null;
+
+// A CSP violation inside the worker fires here, not on the page's document: tell the page, which logs it.
+self.addEventListener('securitypolicyviolation', (e) => {
+  postMessage({ type: 'csp', directive: e.effectiveDirective || e.violatedDirective, blocked: e.blockedURI });
+});
 
 // Fetches every URL with one combined progress report.
 async function fetchAll(urls) {
@@ -25,9 +37,12 @@ async function fetchAll(urls) {
     const total = state.every((s) => s.total) ? state.reduce((a, s) => a + s.total, 0) : 0;
     postMessage({ type: 'progress', loaded, total, what });
   };
-  return Promise.all(urls.map(async (url, i) => {
+  // A failure names the file (e.g. "models/face_landmark.onnx: HTTP 500"): the page shows it under model-failed.
+  const failed = (url, why) => Object.assign(new Error(`${url}: ${why}`), { code: 'model_fetch' });
+  return Promise.all(urls.map((url, i) => fetchOne(url, i).catch((e) => { throw e.code ? e : failed(url, e.message); })));
+  async function fetchOne(url, i) {
     const res = await fetch(url);
-    if (!res.ok) throw Object.assign(new Error(`${url}: HTTP ${res.status}`), { code: 'model_fetch' });
+    if (!res.ok) throw failed(url, `HTTP ${res.status}`);
     state[i].total = Number(res.headers.get('content-length')) || 0;
     if (!res.body) {
       const buf = new Uint8Array(await res.arrayBuffer());
@@ -48,7 +63,7 @@ async function fetchAll(urls) {
     let at = 0;
     for (const c of chunks) { out.set(c, at); at += c.length; }
     return out;
-  }));
+  }
 }
 
 function errorMessage(e, id) {
@@ -58,7 +73,14 @@ function errorMessage(e, id) {
 }
 
 async function start(msg) {
-  const [wasmBytes, fd, fl, ss] = await fetchAll([WASM, MODELS.faceDetection, MODELS.faceLandmark, MODELS.selfieSegmentation]);
+  // pkg/ is built with wasm SIMD, pkg-nosimd/ without (same API); ?simd=0 on the page forces the fallback.
+  const simd = msg.simd !== '0' && simdSupported();
+  const pkg = simd ? 'pkg' : 'pkg-nosimd';
+  const [glue, [wasmBytes, fd, fl, ss]] = await Promise.all([
+    import(`./${pkg}/photo_check.js`),
+    fetchAll([`${pkg}/photo_check_bg.wasm`, MODELS.faceDetection, MODELS.faceLandmark, MODELS.selfieSegmentation]),
+  ]);
+  const { default: init, PhotoChecker } = glue;
   await init({ module_or_path: wasmBytes });
   postMessage({ type: 'progress', what: 'compile', loaded: 1, total: 1 });
   checker = PhotoChecker.create({
@@ -67,7 +89,7 @@ async function start(msg) {
     stableFrames: msg.stableFrames || undefined,
     models: { faceDetection: fd, faceLandmark: fl, selfieSegmentation: ss },
   });
-  postMessage({ type: 'ready', profile: checker.profileName });
+  postMessage({ type: 'ready', profile: checker.profileName, simd, pkg });
 }
 
 onmessage = async ({ data: msg }) => {

@@ -139,8 +139,6 @@ function native(files) {
 const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync',
-  // WebGL without a GPU (SwiftShader, software): only MediaPipe uses WebGL (it feeds frames through it).
-  '--enable-unsafe-swiftshader',
 ];
 
 async function openPage(browser, base, frameUrls) {
@@ -281,7 +279,7 @@ async function main() {
           const r = await inPage(browser, base, urls, run.fn, { ...run.args, warmup: N.warmup });
           if (r.error) { out.push({ id: run.id, label: run.label, error: r.error, info: r.info }); log(`  error: ${r.error}`); continue; }
           const faces = r.rows.reduce((a, x) => a + (x.face || 0), 0);
-          out.push({ id: run.id, label: run.label, n: r.rows.length, faces, stats: summarize(r.rows, run.keys), startup: r.startup, memory: r.memory, info: r.info, stoppedEarly: r.stoppedEarly || false, raw: r.rows.map((x) => +x.total.toFixed(3)) });
+          out.push({ id: run.id, label: run.label, n: r.rows.length, faces, stats: summarize(r.rows, run.keys), startup: r.startup, memory: r.memory, info: r.info, stoppedEarly: r.stoppedEarly || false, firstBox: r.firstBox, firstMaskMean: r.firstMaskMean, raw: r.rows.map((x) => +x.total.toFixed(3)) });
           log(`  ${r.rows.length} frames, total median ${f1(quantile(r.rows.map((x) => x.total), 0.5))} ms, faces ${faces}/${r.rows.length} (${((Date.now() - t) / 1000).toFixed(0)} s)`);
         } catch (e) {
           const msg = String(e.message || e).split('\n')[0].slice(0, 300);
@@ -330,8 +328,12 @@ function notes(res) {
   if (busy > res.machine.nproc) n.push(`The machine was busy (load average up to ${busy} on ${res.machine.nproc} cores): other processes shared the CPU, so the numbers are noisier and slower than on an idle machine.`);
   const same = res.sizes.pkgs.pkg && res.sizes.pkgs['pkg-nosimd'] && readFileSync(join(ROOT, 'www/pkg/photo_check_bg.wasm')).equals(readFileSync(join(ROOT, 'www/pkg-nosimd/photo_check_bg.wasm')));
   if (same) n.push('www/pkg and www/pkg-nosimd hold the same .wasm (no separate no-SIMD build yet): their rows measure the same module.');
+  for (const [size, rows] of Object.entries(res.browser)) {
+    const pc = rows.find((r) => r.id === 'pkg-steady')?.firstBox, ort = rows.find((r) => r.id === 'ort')?.firstBox;
+    if (pc && ort) n.push(`${size}, first frame's face box [x, y, w, h]: photo-check [${pc.map((v) => Math.round(v)).join(', ')}], onnxruntime-web [${ort.map((v) => Math.round(v)).join(', ')}] (the two pipelines see the same face).`);
+  }
   const gl = Object.values(res.browser).flat().find((r) => r.info?.webgl)?.info.webgl;
-  if (gl) n.push(`WebGL here is software (no GPU; Chromium runs with --disable-gpu --enable-unsafe-swiftshader): renderer "${gl}". MediaPipe feeds every frame through WebGL even with useCpuInference, so its rows include a software texture upload and read-back that a phone's GPU would do much faster.`);
+  if (gl) n.push(`WebGL here is software (no GPU, --disable-gpu; headless Chromium falls back to SwiftShader): renderer "${gl}". MediaPipe feeds every frame through WebGL even with useCpuInference, so its rows include a software texture upload and read-back that a phone's GPU would do much faster.`);
   n.push('MediaPipe face_mesh does detection (only when its tracking is lost) and landmarks, no segmentation and no checks: its row is not the same work as the others.');
   n.push('The native CLI checks each file as a still photo (PNG decode, no tracking, landmarks refined twice), one process for all frames, pinned to core 0; images/s includes model loading once.');
   return n;

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 
 /** Bumped whenever the frame recipe changes, so cached frames are regenerated. */
-const RECIPE = 2;
+const RECIPE = 3;
 
 /** mulberry32: a tiny seeded PRNG returning floats in [0, 1). */
 export function rng(seed) {
@@ -45,13 +45,14 @@ export function frameParams(width, height, count, seed) {
 }
 
 /**
- * Where the portrait goes: its height `ph` is max(0.9 H, 0.7 W), so that the face is the same share of the
- * frame's width at 4:3 and 16:9 (at 0.9 H in 1280×720 the face would be ~12 px wide in BlazeFace's
- * letterboxed 128×128 input, too small for the short-range detector: nobody finds it). A portrait taller
- * than the frame is placed with its top 2 % below the frame's top (head in, lower body cut off).
+ * Where the portrait goes: it is 90 % of the frame's width (so the face is the same share of the width at
+ * 4:3 and 16:9, ~16 %, about 21 px in BlazeFace's letterboxed 128×128 input) with its top 2 % below the
+ * frame's top: head and shoulders in view, the lower body cut off, as when framing an ID photo. (The whole
+ * portrait at 90 % of the height would make the face ~12 px wide in the detector's input at 1280×720, too
+ * small for the short-range detector: no peer finds it.)
  */
 export function layout(width, height, sh) {
-  const ph = Math.max(0.9 * height, 0.7 * width);
+  const ph = 0.9 * width;
   return { ph, top: ph <= height ? (height - ph) / 2 : 0.02 * height };
 }
 

@@ -68,14 +68,14 @@ export async function runPhotoCheck({ pkg, mode, warmup }) {
   const createMs = now() - t;
   const memAfterCreate = wasm.memory.buffer.byteLength;
   const rows = [];
-  let firstFrameMs = null;
+  let firstFrameMs = null, firstBox = null;
   for (let i = 0; i < frames.length; i++) {
     const f = frames[i];
     if (mode === 'cold') checker.reset();
     t = now();
     const r = checker.checkFrame(f.data, f.width, f.height);
     const js = now() - t;
-    if (i === 0) firstFrameMs = js;
+    if (i === 0) { firstFrameMs = js; firstBox = r.face?.box ?? null; }
     if (i >= warmup) {
       const tm = r.timing_ms;
       rows.push({ total: js, wasmTotal: tm.total, decode: tm.decode, detect: tm.detect, landmarks: tm.landmarks, segment: tm.segment, checks: tm.checks, face: r.face ? 1 : 0 });
@@ -83,7 +83,7 @@ export async function runPhotoCheck({ pkg, mode, warmup }) {
   }
   const memEnd = wasm.memory.buffer.byteLength;
   checker.free();
-  return { rows, startup: { initMs, createMs, firstFrameMs }, memory: { afterCreate: memAfterCreate, end: memEnd } };
+  return { rows, startup: { initMs, createMs, firstFrameMs }, memory: { afterCreate: memAfterCreate, end: memEnd }, firstBox };
 }
 
 /**
@@ -174,6 +174,7 @@ export async function runOrt({ warmup, schedule }) {
   const anchors = blazeFaceAnchors();
   const detIn = new Float32Array(128 * 128 * 3), lmIn = new Float32Array(192 * 192 * 3), segIn = new Float32Array(256 * 256 * 3);
   let tracked = null; // the previous frame's landmark ROI
+  let firstBox = null, firstMaskMean = null;
   const rows = [];
   for (let i = 0; i < frames.length; i++) {
     const { data, width: w, height: h } = frames[i];
@@ -200,6 +201,7 @@ export async function runOrt({ warmup, schedule }) {
         const r = regs.subarray(best * 16, best * 16 + 4);
         const cx = (r[0] / 128 + anchors[best][0]) * 128, cy = (r[1] / 128 + anchors[best][1]) * 128;
         const fromDet = roiAround((cx - padX) * s, (cy - padY) * s, r[2] * s, r[3] * s);
+        if (i === 0) firstBox = [(cx - padX - r[2] / 2) * s, (cy - padY - r[3] / 2) * s, r[2] * s, r[3] * s].map((v) => Math.round(v * 10) / 10);
         // keep the tracked ROI while it still matches the detection (as photo-check does)
         roi = tracked && Math.hypot(tracked.cx - fromDet.cx, tracked.cy - fromDet.cy) < 0.25 * fromDet.size ? tracked : fromDet;
       } else {
@@ -238,13 +240,13 @@ export async function runOrt({ warmup, schedule }) {
       let sum = 0;
       for (let p = 0; p < mask.length; p++) sum += mask[p];
       st.segment += now() - t;
-      st.maskMean = sum / mask.length;
+      if (i === 0) firstMaskMean = sum / mask.length;
     }
     const total = now() - t0;
     if (i >= warmup) rows.push({ total, ...st, face });
   }
   await Promise.all([det.release(), lm.release(), seg.release()]);
-  return { rows, startup: { initMs } };
+  return { rows, startup: { initMs }, firstBox, firstMaskMean };
 }
 
 // ---------------------------------------------------------------------------------------------------

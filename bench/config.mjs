@@ -1,0 +1,29 @@
+// The benchmark's knobs, in one place. `bash bench/run.sh --help` lists the command-line overrides.
+
+/**
+ * The per-frame schedule of the onnxruntime-web pipeline (the peer that runs the same three models as
+ * photo-check). It must match what photo-check's steady state does, so both do the same work:
+ *   detectEvery:  run the face detector on frame i when i % detectEvery == 0 (and whenever tracking is lost);
+ *                 on the other frames the face-mesh ROI comes from the previous frame's landmarks.
+ *   segmentEvery: run selfie segmentation on frame i when i % segmentEvery == 0.
+ * photo-check today detects and segments on every frame, hence 1 and 1. When photo-check's steady state
+ * changes (detection skipped while tracking, segmentation every N frames), change these two numbers here
+ * (or pass --detect-every N --segment-every N to run.sh) to the same values.
+ */
+export const SCHEDULE = { detectEvery: 1, segmentEvery: 1 };
+
+/** Frame sizes of the sequence (the sample portrait placed in a camera-like frame). */
+export const SIZES = [[640, 480], [1280, 720]];
+
+/** Frames per size: `warmup` untimed frames first, then `measured` timed ones; `memory` steady frames for
+ *  the peak-memory run (sampled every `memoryEvery`). `quick` is the --quick variant for iterating. */
+export const FRAMES = {
+  full: { warmup: 10, measured: 120, memory: 1000, memoryEvery: 100 },
+  quick: { warmup: 3, measured: 20, memory: 200, memoryEvery: 50 },
+};
+
+/** Seed of the frame generator (motion, brightness, noise). Same seed, same frames. */
+export const SEED = 5;
+
+/** What one browser downloads (one wasm module + the three models), gzip, must stay under this. */
+export const BUDGET_BYTES = 5_000_000;

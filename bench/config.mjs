@@ -6,11 +6,10 @@
  *   detectEvery:  run the face detector on frame i when i % detectEvery == 0 (and whenever tracking is lost);
  *                 on the other frames the face-mesh ROI comes from the previous frame's landmarks.
  *   segmentEvery: run selfie segmentation on frame i when i % segmentEvery == 0.
- * photo-check today detects and segments on every frame, hence 1 and 1. When photo-check's steady state
- * changes (detection skipped while tracking, segmentation every N frames), change these two numbers here
- * (or pass --detect-every N --segment-every N to run.sh) to the same values.
+ * These are photo-check's own values (profiles/chsi.toml `[tracking]`: redetect_every = 10, segment_every = 3);
+ * change both together (or pass --detect-every N --segment-every N to run.sh).
  */
-export const SCHEDULE = { detectEvery: 1, segmentEvery: 1 };
+export const SCHEDULE = { detectEvery: 10, segmentEvery: 3 };
 
 /** Frame sizes of the sequence (the sample portrait placed in a camera-like frame). */
 export const SIZES = [[640, 480], [1280, 720]];

@@ -173,8 +173,8 @@ function plannedRuns(schedule) {
   for (const pkg of PKGS) {
     const k = pkg === 'pkg' ? 'pc' : 'pc-nosimd';
     if (!want(k)) continue;
-    runs.push({ id: `${pkg}-steady`, label: `photo-check wasm ${pkg === 'pkg' ? 'SIMD' : 'no-SIMD'} (www/${pkg}), steady`, fn: 'runPhotoCheck', args: { pkg, mode: 'steady' }, keys: PC_KEYS, pkg });
-    if (want('cold')) runs.push({ id: `${pkg}-cold`, label: `photo-check wasm ${pkg === 'pkg' ? 'SIMD' : 'no-SIMD'} (www/${pkg}), cold (reset each frame)`, fn: 'runPhotoCheck', args: { pkg, mode: 'cold' }, keys: PC_KEYS, pkg });
+    runs.push({ id: `${pkg}-steady`, label: `photo-check wasm ${pkg === 'pkg' ? '+simd128' : 'without tract SIMD kernels'} (www/${pkg}), steady`, fn: 'runPhotoCheck', args: { pkg, mode: 'steady' }, keys: PC_KEYS, pkg });
+    if (want('cold')) runs.push({ id: `${pkg}-cold`, label: `photo-check wasm ${pkg === 'pkg' ? '+simd128' : 'without tract SIMD kernels'} (www/${pkg}), cold (reset each frame)`, fn: 'runPhotoCheck', args: { pkg, mode: 'cold' }, keys: PC_KEYS, pkg });
   }
   if (want('ort')) runs.push({ id: 'ort', label: `onnxruntime-web wasm 1 thread, same 3 models (detect/${schedule.detectEvery}, segment/${schedule.segmentEvery})`, fn: 'runOrt', args: { schedule }, keys: ORT_KEYS });
   if (want('mediapipe')) {
@@ -331,7 +331,7 @@ function notes(res) {
   const busy = Math.max(...res.machine.loadavgStart.slice(0, 1), ...(res.machine.loadavgEnd || []).slice(0, 1));
   if (busy > res.machine.nproc) n.push(`The machine was busy (load average up to ${busy} on ${res.machine.nproc} cores): other processes shared the CPU, so the numbers are noisier and slower than on an idle machine.`);
   const same = res.sizes.pkgs.pkg && res.sizes.pkgs['pkg-nosimd'] && readFileSync(join(ROOT, 'www/pkg/photo_check_bg.wasm')).equals(readFileSync(join(ROOT, 'www/pkg-nosimd/photo_check_bg.wasm')));
-  if (same) n.push('www/pkg and www/pkg-nosimd hold the same .wasm (no separate no-SIMD build yet): their rows measure the same module.');
+  if (same) n.push('www/pkg and www/pkg-nosimd hold the same .wasm: their rows measure the same module.');
   for (const [size, rows] of Object.entries(res.browser)) {
     const pc = rows.find((r) => r.id === 'pkg-steady')?.firstBox, ort = rows.find((r) => r.id === 'ort')?.firstBox;
     if (pc && ort) n.push(`${size}, first frame's face box [x, y, w, h]: photo-check [${pc.map((v) => Math.round(v)).join(', ')}], onnxruntime-web [${ort.map((v) => Math.round(v)).join(', ')}] (the two pipelines see the same face).`);

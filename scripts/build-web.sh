@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Builds what www/ needs and is not committed:
 #   www/pkg/         the wasm module built with WebAssembly SIMD (+simd128) + JS glue + TypeScript types
-#   www/pkg-nosimd/  the same module without SIMD, for browsers that lack it (the worker picks one with
-#                    WebAssembly.validate)
 #   www/models/      copies of the three committed ONNX models (fetched by the page from its own origin)
 #   www/vendor/jweixin.js  the WeChat JS-SDK from npm weixin-js-sdk (loaded only inside WeChat), when installed
 # The wasm build has no embedded models (--no-default-features): the page fetches them with progress,
 # and the browser caches them apart from the code.
-#   ONLY=simd|nosimd bash scripts/build-web.sh   builds one variant (the other is left as it is)
+#   ONLY=nosimd bash scripts/build-web.sh   builds only www/pkg-nosimd/, for bench/: the same module without
+#       -C target-feature=+simd128, i.e. without tract's own SIMD kernels. It still needs wasm SIMD: tract-core
+#       switches on rustfft's `wasm_simd` code, and LLVM gives a wasm module's features to every function of
+#       it (fat LTO makes one module), so no build of tract-core 0.23 runs without SIMD. The page therefore
+#       needs SIMD (app.js supported(): Chrome/WeChat XWeb 91+, Safari/iOS 16.4+, Firefox 89+).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -24,9 +26,10 @@ build() {  # build OUT_DIR TARGET_DIR EXTRA_RUSTFLAGS
   wasm-bindgen --target web --remove-name-section --remove-producers-section --out-dir "$1" \
     "$2/wasm32-unknown-unknown/wasm/photo_check.wasm"
 }
-case "${ONLY:-both}" in
-  simd|both) build www/pkg target/wasm-simd "-C target-feature=+simd128" ;;&
-  nosimd|both) build www/pkg-nosimd target/wasm-nosimd "" ;;
+case "${ONLY:-simd}" in
+  simd) build www/pkg target/wasm-simd "-C target-feature=+simd128" ;;
+  nosimd) build www/pkg-nosimd target/wasm-nosimd "" ;;
+  *) echo "ONLY must be simd or nosimd" >&2; exit 2 ;;
 esac
 mkdir -p www/models
 cp models/face_detection_short_range.onnx models/face_landmark.onnx models/selfie_segmentation.onnx www/models/

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every web test, on a fresh machine: installs what is missing, then
-#   1. wasm-pack test --headless --chrome --release   (tests/wasm.rs: the wasm API in Chromium)
+#   1. wasm-pack test --headless --chrome (profile wasm) (tests/wasm.rs: the wasm API in Chromium)
 #   2. scripts/build-web.sh + the E2E test             (tests/e2e: the page with a fake camera)
 # Exits non-zero on any failure. Called by .ci/run.
 set -euo pipefail
@@ -29,9 +29,10 @@ cat > webdriver.json <<JSON
   "--user-data-dir=$profile_dir"] } }
 JSON
 export CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}"
-# Same flags and target dir as build-web.sh's no-SIMD build, so the two share their dependencies.
-CARGO_TARGET_DIR=target/wasm-nosimd WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-900} \
-  wasm-pack test --headless --chrome --release --chromedriver "$CHROMEDRIVER" -- --no-default-features --test wasm
+# Same flags and target dir as build-web.sh's module, so the two share their dependencies.
+RUSTFLAGS='--cfg getrandom_backend="wasm_js" -C target-feature=+simd128' \
+CARGO_TARGET_DIR=target/wasm-simd WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-900} \
+  wasm-pack test --headless --chrome --chromedriver "$CHROMEDRIVER" -- --profile wasm --no-default-features --test wasm
 
 step "build www/"
 bash scripts/build-web.sh

@@ -17,7 +17,7 @@ const config = {
   maxPhotoSide: 1600, // album photos are downscaled to this long side before checking and upload
   // The upload is aborted (state upload-failed, reason timeout) when the server has not answered by then.
   uploadTimeoutMs: Number(params.get('uploadTimeoutMs')) || Number(body.dataset.uploadTimeoutMs) || 30_000,
-  // ?simd=0 forces the non-SIMD build (pkg-nosimd/); otherwise the worker picks it with WebAssembly.validate.
+  // ?simd=0 pretends the browser lacks wasm SIMD (the unsupported state), for tests.
   simd: params.get('simd'),
 };
 // States that show a photo (captured or chosen) with its report.
@@ -27,7 +27,7 @@ const TEXT = {
   zh: {
     title: '证件照拍摄', loading: '正在加载检测模型…', retry: '重试', shoot: '手动拍摄', switch: '切换摄像头',
     album: '从相册选择', systemCamera: '用系统相机拍照', retake: '重拍', use: '使用此照片', auto: '合格时自动拍摄',
-    unsupported: '当前浏览器不支持 WebAssembly，无法检查照片。', unsupportedHint: '请用最新版微信、Safari 或 Chrome 打开。',
+    unsupported: '当前浏览器不支持 WebAssembly SIMD，无法检查照片。', unsupportedHint: '请用最新版微信、Safari 或 Chrome 打开。',
     modelFailed: '检测模型加载失败。', modelFailedHint: '请检查网络后重试。',
     denied: '未获得摄像头权限。', deniedHint: '请在设置中允许使用摄像头，或用系统相机/相册上传照片。',
     noCamera: '未找到可用的摄像头。', noCameraHint: '可以用系统相机或从相册选择照片。',
@@ -43,7 +43,7 @@ const TEXT = {
   en: {
     title: 'ID photo', loading: 'Loading the face models…', retry: 'Retry', shoot: 'Take photo', switch: 'Switch camera',
     album: 'Choose from album', systemCamera: 'Use system camera', retake: 'Retake', use: 'Use this photo', auto: 'Capture automatically',
-    unsupported: 'This browser cannot run WebAssembly, so photos cannot be checked.', unsupportedHint: 'Open the page in a current WeChat, Safari or Chrome.',
+    unsupported: 'This browser cannot run WebAssembly with SIMD, so photos cannot be checked.', unsupportedHint: 'Open the page in a current WeChat, Safari or Chrome.',
     modelFailed: 'The face models failed to load.', modelFailedHint: 'Check the network and retry.',
     denied: 'Camera permission was refused.', deniedHint: 'Allow the camera in settings, or use the system camera / album.',
     noCamera: 'No camera found.', noCameraHint: 'Use the system camera or choose a photo from the album.',
@@ -86,9 +86,8 @@ const app = {
   nextId: 1,
   pending: new Map(),
 };
-// For tests and embedding pages: the state, the last report and upload, which wasm build runs (simd: true for
-// pkg/, false for pkg-nosimd/; null until loaded).
-window.photoCheck = { state: () => body.dataset.state, app, simd: null, pkg: null };
+// For tests and embedding pages: the state, the last report and upload, and which module runs (null until loaded).
+window.photoCheck = { state: () => body.dataset.state, app, pkg: null };
 
 function setState(state) {
   body.dataset.state = state;
@@ -148,7 +147,7 @@ function startWorker() {
   app.worker = worker;
   worker.onmessage = ({ data: m }) => onWorkerMessage(m);
   worker.onerror = (e) => { console.error('worker', e.message); fail('model-failed', ['modelFailed', 'modelFailedHint'], e.message); };
-  loadProfileToml().then((profileToml) => worker.postMessage({ type: 'init', profile: config.profile, profileToml, simd: config.simd }))
+  loadProfileToml().then((profileToml) => worker.postMessage({ type: 'init', profile: config.profile, profileToml }))
     .catch((e) => { console.warn(e); fail('model-failed', ['modelFailed', 'modelFailedHint'], e.message); });
 }
 
@@ -180,7 +179,6 @@ function onWorkerMessage(m) {
     case 'ready':
       app.ready = true;
       body.dataset.profile = m.profile;
-      window.photoCheck.simd = m.simd;
       window.photoCheck.pkg = m.pkg;
       startCamera();
       break;
@@ -551,11 +549,16 @@ function loadWeixinSdk() {
   document.head.append(s);
 }
 
+// The smallest module using a SIMD instruction (v128: i8x16.splat + i8x16.popcnt), as in wasm-feature-detect.
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+
+// WebAssembly with SIMD (Chrome/WeChat XWeb 91+, Safari/iOS 16.4+, Firefox 89+) and workers. The module needs
+// SIMD: tract-core switches on rustfft's wasm SIMD code, and a wasm module's features apply to all of it, so
+// no build of it runs without SIMD. ?simd=0 pretends SIMD is missing (tests).
 function supported() {
   try {
-    // The smallest valid module: magic + version.
-    return typeof WebAssembly === 'object' && WebAssembly.validate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]))
-      && typeof Worker === 'function';
+    return typeof WebAssembly === 'object' && typeof Worker === 'function' && config.simd !== '0'
+      && WebAssembly.validate(SIMD_PROBE);
   } catch { return false; }
 }
 

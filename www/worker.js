@@ -1,11 +1,10 @@
 // Inference worker: owns the wasm module and the PhotoChecker, so the camera preview never freezes.
-// Protocol (main → worker): {type:'init', profile, profileToml, stableFrames, simd}
-//   (simd: '0' forces the non-SIMD build; otherwise it is chosen with WebAssembly.validate)
+// Protocol (main → worker): {type:'init', profile, profileToml, stableFrames}
 //   {type:'frame', buffer, width, height}   (buffer transferred; sent back for reuse)
 //   {type:'capture'}                        → best frame so far as RGBA (transferred)
 //   {type:'image', bytes}                   → report for a JPEG/PNG (album and captured photo)
 //   {type:'reset'}
-// Worker → main: {type:'progress', loaded, total, what} {type:'ready', profile, simd, pkg}
+// Worker → main: {type:'progress', loaded, total, what} {type:'ready', profile, pkg}
 //   {type:'tracked', report, capture, buffer} {type:'captured', ...} {type:'image', id, report}
 //   {type:'error', id, code, message, fatal} {type:'csp', directive, blocked} (a CSP violation in the worker)
 // Nothing is stored: frames and photos live only in this worker's memory while they are checked.
@@ -15,12 +14,6 @@ const MODELS = {
   faceLandmark: 'models/face_landmark.onnx',
   selfieSegmentation: 'models/selfie_segmentation.onnx',
 };
-// The smallest module using a SIMD instruction (v128: i8x16.splat + i8x16.popcnt), as in wasm-feature-detect.
-const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
-
-function simdSupported() {
-  try { return WebAssembly.validate(SIMD_PROBE); } catch { return false; }
-}
 
 let checker = null;
 
@@ -73,9 +66,8 @@ function errorMessage(e, id) {
 }
 
 async function start(msg) {
-  // pkg/ is built with wasm SIMD, pkg-nosimd/ without (same API); ?simd=0 on the page forces the fallback.
-  const simd = msg.simd !== '0' && simdSupported();
-  const pkg = simd ? 'pkg' : 'pkg-nosimd';
+  // pkg/ is built with wasm SIMD; the page checked that the browser has it (app.js supported()).
+  const pkg = 'pkg';
   const [glue, [wasmBytes, fd, fl, ss]] = await Promise.all([
     import(`./${pkg}/photo_check.js`),
     fetchAll([`${pkg}/photo_check_bg.wasm`, MODELS.faceDetection, MODELS.faceLandmark, MODELS.selfieSegmentation]),
@@ -89,7 +81,7 @@ async function start(msg) {
     stableFrames: msg.stableFrames || undefined,
     models: { faceDetection: fd, faceLandmark: fl, selfieSegmentation: ss },
   });
-  postMessage({ type: 'ready', profile: checker.profileName, simd, pkg });
+  postMessage({ type: 'ready', profile: checker.profileName, pkg });
 }
 
 onmessage = async ({ data: msg }) => {

@@ -1,6 +1,6 @@
 // The page under faults (issue #7 item 5), in headless Chromium with the fake camera (harness.mjs): model
 // files that fail to load, the camera track ending mid-stream, the page hidden and shown again, the upload
-// server answering 500 / timing out / unreachable; and the non-SIMD fallback (?simd=0). Each fault must show
+// server answering 500 / timing out / unreachable; and a browser without wasm SIMD (?simd=0). Each fault must show
 // a clear state, keep the captured photo and its report, and retry without a reload.
 //   cd tests/e2e && node --test --test-reporter=spec faults.test.mjs
 import { test } from 'node:test';
@@ -282,19 +282,24 @@ test('upload server unreachable: upload-failed says so, 重新上传 succeeds on
   await context.close();
 });
 
-test('wasm SIMD build by default; ?simd=0 loads pkg-nosimd/ and checks frames', { timeout: 300_000 }, async () => {
-  for (const [query, simd, pkg] of [['', true, 'pkg'], ['?simd=0', false, 'pkg-nosimd']]) {
+test('wasm SIMD module by default; without SIMD (?simd=0) the unsupported state, nothing loaded', { timeout: 300_000 }, async () => {
+  for (const query of ['', '?simd=0']) {
     const paths = [];
     const { page, context, errors } = await env.open(query, { setup: (page) => page.on('request', (r) => paths.push(new URL(r.url()).pathname)) });
-    await waitState(page, 'live');
-    await waitFrames(page, 2);
-    assert.deepEqual(await page.evaluate(() => ({ simd: window.photoCheck.simd, pkg: window.photoCheck.pkg })), { simd, pkg });
-    const loaded = paths.filter((p) => p.startsWith('/pkg'));
-    assert.deepEqual(loaded.sort(), [`/${pkg}/photo_check.js`, `/${pkg}/photo_check_bg.wasm`], query || 'default');
-    const report = await page.evaluate(() => window.photoCheck.app.lastReport);
-    assert.equal(report.profile, 'chsi');
-    assert.equal(report.checks.face_count.status, 'pass');
-    console.log(`  ${pkg}: frame ${report.timing_ms.total.toFixed(0)} ms`);
+    const loaded = () => paths.filter((p) => p.startsWith('/pkg') || p.startsWith('/models'));
+    if (query) {
+      await waitState(page, 'unsupported');
+      assert.deepEqual(loaded(), [], 'no module or model is fetched without SIMD');
+      assert.match(await page.locator('#status-line, body').first().innerText(), /SIMD/);
+    } else {
+      await waitState(page, 'live');
+      await waitFrames(page, 2);
+      assert.equal(await page.evaluate(() => window.photoCheck.pkg), 'pkg');
+      assert.deepEqual(loaded().filter((p) => p.startsWith('/pkg')).sort(), ['/pkg/photo_check.js', '/pkg/photo_check_bg.wasm']);
+      const report = await page.evaluate(() => window.photoCheck.app.lastReport);
+      assert.equal(report.profile, 'chsi');
+      assert.equal(report.checks.face_count.status, 'pass');
+    }
     assert.deepEqual(errors, []);
     await context.close();
   }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every web test, on a fresh machine: installs what is missing, then
 #   1. wasm-pack test --headless --chrome --release   (tests/wasm.rs: the wasm API in Chromium)
-#   2. scripts/build-web.sh + the E2E test             (tests/e2e: the page with a fake camera)
+#   2. scripts/build-web.sh + the E2E tests            (tests/e2e/*.test.mjs: the page with a fake camera;
+#                                                       the CLI and the wasm module agree on a sample set)
 # Exits non-zero on any failure. Called by .ci/run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,6 +36,6 @@ WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-900} \
 step "build www/"
 bash scripts/build-web.sh
 
-step "E2E (tests/e2e)"
-(cd tests/e2e && node --test --test-reporter=spec e2e.test.mjs)
+step "E2E (tests/e2e: every *.test.mjs — the page, native/wasm agreement)"
+(cd tests/e2e && node --test --test-reporter=spec *.test.mjs)
 step "done"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every web test, on a fresh machine: installs what is missing, then
 #   1. wasm-pack test --headless --chrome (profile wasm) (tests/wasm.rs: the wasm API in Chromium)
-#   2. scripts/build-web.sh + the E2E test             (tests/e2e: the page with a fake camera)
+#   2. scripts/build-web.sh + the E2E tests            (tests/e2e/*.test.mjs: the page with a fake camera,
+#                                                       faults, privacy; the CLI and the wasm module agree)
 # Exits non-zero on any failure. Called by .ci/run.
 set -euo pipefail
 cd "$(dirname "$0")/.."

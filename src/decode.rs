@@ -29,6 +29,17 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded> {
         Some(other) => return Err(Error::Decode(format!("unsupported format {other:?} (JPEG or PNG only)"))),
         None => return Err(Error::Decode("not a JPEG or PNG".into())),
     }
+    // On wasm32 the png crate refuses an IHDR whose decoded size overflows `usize` ("Memory limit
+    // exceeded") while the decoder is built, before its size can be asked: read the size first so that
+    // 60000×60000 is `too_large` in the browser as natively (tests/e2e/agreement.test.mjs).
+    if reader.format() == Some(image::ImageFormat::Png) {
+        if let Some((w, h)) = png_header_size(bytes) {
+            let pixels = w as u64 * h as u64;
+            if pixels > limits.max_pixels {
+                return Err(Error::TooLarge { what: "pixel count", actual: pixels, limit: limits.max_pixels });
+            }
+        }
+    }
     let mut decoder = reader.into_decoder().map_err(|e| Error::Decode(e.to_string()))?;
     let (w, h) = decoder.dimensions();
     let pixels = w as u64 * h as u64;
@@ -53,4 +64,15 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded> {
     let rgb = img.into_rgb8();
     let (w, h) = rgb.dimensions();
     Ok(Decoded { frame: Frame::from_rgb(rgb.into_raw(), w, h)?, original })
+}
+
+/// Width and height from a PNG's IHDR, which must be the first chunk (signature 8 bytes, chunk length 4,
+/// "IHDR" 4, then width and height big-endian); `None` when the bytes are too short or not laid out so
+/// (the decoder then reports the problem).
+fn png_header_size(bytes: &[u8]) -> Option<(u32, u32)> {
+    if bytes.get(12..16)? != b"IHDR" {
+        return None;
+    }
+    let be = |at: usize| Some(u32::from_be_bytes(bytes.get(at..at + 4)?.try_into().ok()?));
+    Some((be(16)?, be(20)?))
 }

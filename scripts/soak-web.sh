@@ -7,7 +7,7 @@
 #   bash scripts/soak-web.sh [FRAMES] [--every N] [--warmup N] [--pkg /www/pkg-nosimd/]
 # Needs the built page (bash scripts/build-web.sh: www/pkg, www/models not required — models are served
 # from models/), Chromium and tests/e2e's node_modules (scripts/web-tools.sh installs both).
-# Results: .cache/soak/web.json (git-ignored).
+# Results: .cache/soak/web-FRAMES.json (git-ignored).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/fetch-sample.sh >/dev/null

@@ -1,6 +1,6 @@
 // Runs the wasm soak (bench/soak/soak.js) in headless Chromium and prints a markdown table every
 // `--every` frames: wasm linear memory, JS heap after a GC, the renderer's resident memory, frame rates
-// and outcomes. Writes the results to .cache/soak/ (git-ignored). Not part of the test suite.
+// and outcomes. Writes the results to .cache/soak/ (git-ignored: web-FRAMES.json). Not part of the test suite.
 //
 //   node bench/soak/run.mjs [FRAMES=10000] [--every 500] [--warmup 1000] [--pkg /www/pkg/]
 //                           [--wasm-tolerance-mib 1] [--heap-tolerance-mib 1]
@@ -123,7 +123,9 @@ try {
   }
 
   console.log('');
-  console.log(`${int(last.frames)} frames in ${fmt(last.elapsedS, 0)} s; renderer peak RSS (VmHWM) ${fmt(last.rendererHwmMiB)} MiB`);
+  // Chromium resets its processes' peak RSS now and then (for its own memory metrics): the largest VmHWM seen.
+  const peak = Math.max(...rows.map((r) => r.rendererHwmMiB ?? NaN));
+  console.log(`${int(last.frames)} frames in ${fmt(last.elapsedS, 0)} s; renderer peak RSS (largest VmHWM seen) ${fmt(peak)} MiB`);
   console.log('outcomes (kind, verdict or error code → count):');
   for (const [k, n] of Object.entries(last.counts).sort()) console.log(`  ${k}: ${int(n)}`);
 
@@ -138,7 +140,7 @@ try {
     console.log(`growth after frame ${int(warmup)}: wasm memory ${fmt(last.wasmMiB - base.wasmMiB, 2)} MiB (tolerance ${wasmTolMiB}), JS heap ${fmt(last.jsHeapMiB - base.jsHeapMiB, 2)} MiB (tolerance ${heapTolMiB})`);
   }
   mkdirSync(join(ROOT, '.cache/soak'), { recursive: true });
-  const out = join(ROOT, '.cache/soak/web.json');
+  const out = join(ROOT, `.cache/soak/web-${frames}.json`);
   writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), frames, every, warmup, pkg, info, rows, counts: last.counts, failures }, null, 1));
   console.error(`results: ${out}`);
   if (failures.length) {

@@ -47,9 +47,9 @@ impl Frame {
     pub fn from_rgba_limited(rgba: &[u8], width: u32, height: u32, max_pixels: u64) -> Result<Frame> {
         check_dims(width, height, max_pixels)?;
         check_len(width, height, 4, rgba.len())?;
-        let mut rgb = Vec::with_capacity(width as usize * height as usize * 3);
-        for px in rgba.chunks_exact(4) {
-            rgb.extend_from_slice(&px[..3]);
+        let mut rgb = vec![0u8; width as usize * height as usize * 3];
+        for (out, px) in rgb.chunks_exact_mut(3).zip(rgba.chunks_exact(4)) {
+            out.copy_from_slice(&px[..3]);
         }
         Ok(Frame { width, height, rgb })
     }

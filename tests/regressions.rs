@@ -1,5 +1,6 @@
-//! Replays every saved fuzz input (tests/regressions/<target>/*) through the entry point its fuzz target
-//! drives: no panic, and a report or a typed error with a known code. CI guards them without fuzzing.
+//! Replays every saved fuzz input (tests/regressions/<target>/*) and every committed seed
+//! (fuzz/corpus/<target>/seed-*) through the entry point its fuzz target drives: no panic, and a report
+//! or a typed error with a known code. CI guards them without fuzzing.
 
 // Native only: the wasm build (tests/wasm.rs) has no embedded models, files or processes.
 #![cfg(all(not(target_arch = "wasm32"), feature = "embed-models"))]
@@ -13,19 +14,38 @@ use common::*;
 use photo_check::models::{ModelBytes, EMBEDDED};
 use photo_check::{Models, Profile};
 
+/// The saved crashing inputs of `target` (tests/regressions/<target>/*), then its committed fuzz seeds
+/// (fuzz/corpus/<target>/seed-*; decode_small shares decode's; model_bytes' is the detector model), so
+/// every replay has inputs to check.
 fn inputs(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/regressions").join(target);
-    let mut files: Vec<PathBuf> = match std::fs::read_dir(&dir) {
-        Ok(entries) => entries.map(|e| e.unwrap().path()).filter(|p| p.is_file()).collect(),
-        Err(_) => Vec::new(),
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let seeds = if target == "decode_small" { "decode" } else { target };
+    let list = |dir: PathBuf, prefix: &str| -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.is_file() && p.file_name().unwrap().to_string_lossy().starts_with(prefix))
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        files.sort();
+        files
     };
-    files.sort();
+    let mut files = list(root.join("tests/regressions").join(target), "");
+    files.extend(list(root.join("fuzz/corpus").join(seeds), "seed-"));
+    if target == "model_bytes" {
+        // its seed is the committed model itself (scripts/fuzz.sh copies it into the ignored corpus)
+        files.retain(|p| !p.ends_with("seed-face_detection_short_range.onnx"));
+        files.push(root.join("models/face_detection_short_range.onnx"));
+    }
     files.into_iter().map(|p| (p.clone(), std::fs::read(&p).unwrap())).collect()
 }
 
 /// Runs `f` on every input of `target`; each must finish within `budget`.
 fn replay(target: &str, budget: Duration, mut f: impl FnMut(&[u8]) -> Result<(), String>) {
-    for (path, bytes) in inputs(target) {
+    let inputs = inputs(target);
+    assert!(!inputs.is_empty(), "{target}: no regression inputs and no seeds");
+    for (path, bytes) in inputs {
         let start = Instant::now();
         if let Err(e) = f(&bytes) {
             panic!("{}: {e}", path.display());
@@ -46,6 +66,16 @@ fn known(code: &str, allowed: &[&str]) -> Result<(), String> {
 fn decode_regressions() {
     replay("decode", Duration::from_secs(20), |bytes| match photo_check::decode::decode(bytes, &Default::default()) {
         Ok(d) => (d.frame.width().max(d.frame.height()) <= 2048).then_some(()).ok_or("not downscaled".into()),
+        Err(e) => known(e.code(), &["decode", "too_large", "bad_dimensions"]),
+    });
+}
+
+#[test]
+fn decode_small_regressions() {
+    // the limits of fuzz/fuzz_targets/decode_small.rs
+    let limits = photo_check::profile::Limits { max_pixels: 1 << 16, max_bytes: 1 << 20, max_working_side: 128 };
+    replay("decode_small", Duration::from_secs(20), |bytes| match photo_check::decode::decode(bytes, &limits) {
+        Ok(d) => (d.frame.width().max(d.frame.height()) <= 128).then_some(()).ok_or("not downscaled".into()),
         Err(e) => known(e.code(), &["decode", "too_large", "bad_dimensions"]),
     });
 }

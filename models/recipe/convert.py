@@ -12,7 +12,8 @@ Run through convert.sh, which prepares the pinned venv and downloads the wheel. 
   4. compare with the original .tflite (TFLite interpreter) and, when given, with reference ONNX files
      (onnxruntime), on seeded random inputs in each model's input range, a synthetic image and, when
      given, a sample photo;
-  5. store the weights as float16 where that is lossless (pack_f16.py: MediaPipe's weights are float16;
+  5. rewrite PRelu as Relu + Min·slope + Add (prelu_split.py: same values, 4× cheaper in tract), and
+     store the weights as float16 where that is lossless (pack_f16.py: MediaPipe's weights are float16;
      the conversion widened them), so the checks of step 4 run on the files that ship;
   6. write the .onnx files, SHA256SUMS and MANIFEST.md into the output folder.
 """
@@ -27,6 +28,7 @@ import zipfile
 import numpy as np
 
 import pack_f16
+import prelu_split
 
 MEDIAPIPE_VERSION = "0.10.14"
 MAX_ABS_DIFF = 1e-4     # the "reproducible" tolerance against the reference conversions
@@ -438,6 +440,9 @@ def main():
                 f.write(data)
 
             model = convert(name, spec, tflite_path)
+            prelus = prelu_split.split(model)
+            if prelus:
+                log(f"  {prelus} PRelu rewritten as Relu + Min*slope + Add")
             packed = pack_f16.pack(model)
             onnx.checker.check_model(model)
             log(f"  {packed} initializers stored as float16 (bit-exact)")
@@ -502,6 +507,7 @@ def write_manifest(path, wheel_name, wheel_sha256, versions, report):
     L.append("All models: NHWC float32 input `[1,H,W,3]` (RGB), float32 outputs; weights stored as "
              "float16 (exactly MediaPipe's values: each is widened by a `Cast` to float32 at load, so the "
              "network computes in float32 what the unpacked conversion computes), "
+             "PRelu written as `Relu(x) + Min(x, 0) * slope` (the same values; faster in tract), "
              "standard ONNX ops only (default domain). Internal node/tensor names are canonical "
              "(`<index>_<OpType>`, weights `wNNN`), so a rerun gives the same bytes; only the graph "
              "input/output names are meaningful.")

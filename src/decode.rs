@@ -3,6 +3,7 @@
 
 use std::io::Cursor;
 
+use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageReader};
 
 use crate::error::{Error, Result};
@@ -40,6 +41,20 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded> {
             }
         }
     }
+    let (mut img, orientation) = guarded(|| decode_pixels(reader, limits))?;
+    img.apply_orientation(orientation);
+    let original = [img.width(), img.height()];
+    let side = limits.max_working_side;
+    if img.width() > side || img.height() > side {
+        img = img.resize(side, side, image::imageops::FilterType::Triangle);
+    }
+    let rgb = img.into_rgb8();
+    let (w, h) = rgb.dimensions();
+    Ok(Decoded { frame: Frame::from_rgb(rgb.into_raw(), w, h)?, original })
+}
+
+/// The decoder's part: size checks from the header, then the pixels and the EXIF orientation.
+fn decode_pixels(reader: ImageReader<Cursor<&[u8]>>, limits: &Limits) -> Result<(DynamicImage, Orientation)> {
     let mut decoder = reader.into_decoder().map_err(|e| Error::Decode(e.to_string()))?;
     let (w, h) = decoder.dimensions();
     let pixels = w as u64 * h as u64;
@@ -53,17 +68,28 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded> {
     // decoded size with 16-bit RGBA headroom, plus the decoder's own buffers
     decoder_limits.max_alloc = Some(pixels.saturating_mul(8).saturating_add(64 << 20));
     decoder.set_limits(decoder_limits).map_err(|e| Error::Decode(e.to_string()))?;
-    let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut img = DynamicImage::from_decoder(decoder).map_err(|e| Error::Decode(e.to_string()))?;
-    img.apply_orientation(orientation);
-    let original = [img.width(), img.height()];
-    let side = limits.max_working_side;
-    if img.width() > side || img.height() > side {
-        img = img.resize(side, side, image::imageops::FilterType::Triangle);
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let img = DynamicImage::from_decoder(decoder).map_err(|e| Error::Decode(e.to_string()))?;
+    Ok((img, orientation))
+}
+
+/// Runs the third-party decoder so that a bug in it is a `decode` error, not a crash. Found by fuzzing:
+/// zune-jpeg 0.5.15 (image's JPEG decoder) panics in its AVX2 IDCT on some corrupt JPEGs
+/// (tests/regressions/decode_small/), where its scalar IDCT — the one the wasm build runs — returns an
+/// error. The wasm build aborts on panic (`catch_unwind` is then a plain call), so there the decoders'
+/// own checks are all there is; the fuzz targets run the native x86-64 paths.
+fn guarded<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(result) => result,
+        Err(payload) => {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "no message".into());
+            Err(Error::Decode(format!("the image decoder failed on this file ({what})")))
+        }
     }
-    let rgb = img.into_rgb8();
-    let (w, h) = rgb.dimensions();
-    Ok(Decoded { frame: Frame::from_rgb(rgb.into_raw(), w, h)?, original })
 }
 
 /// Width and height from a PNG's IHDR, which must be the first chunk (signature 8 bytes, chunk length 4,

@@ -4,6 +4,9 @@
 use std::sync::{Mutex, OnceLock};
 
 use libfuzzer_sys::fuzz_target;
+
+#[path = "caught_panics.rs"]
+mod caught_panics;
 use photo_check::{Checker, Models, Profile};
 
 fn checker() -> &'static Mutex<Checker> {
@@ -12,6 +15,7 @@ fn checker() -> &'static Mutex<Checker> {
 }
 
 fuzz_target!(|data: &[u8]| {
+    caught_panics::are_not_crashes();
     let mut c = checker().lock().unwrap_or_else(|e| e.into_inner());
     match c.check_image(data) {
         Ok(report) => assert_eq!(report.checks.len(), photo_check::CheckId::ALL.len()),

@@ -2,9 +2,13 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+
+#[path = "caught_panics.rs"]
+mod caught_panics;
 use photo_check::profile::Limits;
 
 fuzz_target!(|data: &[u8]| {
+    caught_panics::are_not_crashes();
     let limits = Limits::default();
     if let Ok(d) = photo_check::decode::decode(data, &limits) {
         let (w, h) = (d.frame.width(), d.frame.height());

@@ -5,12 +5,16 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+
+#[path = "caught_panics.rs"]
+mod caught_panics;
 use photo_check::profile::Limits;
 
 /// Also used by tests/regressions.rs (`decode_small`): keep the two equal.
 const LIMITS: Limits = Limits { max_pixels: 1 << 16, max_bytes: 1 << 20, max_working_side: 128 };
 
 fuzz_target!(|data: &[u8]| {
+    caught_panics::are_not_crashes();
     match photo_check::decode::decode(data, &LIMITS) {
         Ok(d) => {
             let (w, h) = (d.frame.width(), d.frame.height());

@@ -86,6 +86,9 @@ fn read(path: &Path, limits: &photo_check::profile::Limits) -> Result<Vec<u8>, E
 }
 
 fn main() -> ExitCode {
+    // One line, no backtrace: the library turns a panic inside an image decoder into a `decode` error
+    // (src/decode.rs), and the error line below says what happened to the file.
+    std::panic::set_hook(Box::new(|info| eprintln!("photo-check: internal panic: {info}")));
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check { profile, json, landmarks, images } => check(&profile, json, landmarks, &images),

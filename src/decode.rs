@@ -6,7 +6,7 @@ use std::io::Cursor;
 use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageReader};
 
-use crate::error::{Error, Result};
+use crate::error::{catch_panic, Error, Result};
 use crate::frame::Frame;
 use crate::profile::Limits;
 
@@ -41,7 +41,10 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded> {
             }
         }
     }
-    let (mut img, orientation) = guarded(|| decode_pixels(reader, limits))?;
+    // zune-jpeg 0.5.15 (image's JPEG decoder) panics in its AVX2 IDCT on some corrupt JPEGs
+    // (tests/regressions/decode_small/) where its scalar IDCT, the wasm build's, returns an error.
+    let (mut img, orientation) = catch_panic(|| decode_pixels(reader, limits))
+        .unwrap_or_else(|panic| Err(Error::Decode(format!("the image decoder failed on this file ({panic})"))))?;
     img.apply_orientation(orientation);
     let original = [img.width(), img.height()];
     let side = limits.max_working_side;
@@ -71,25 +74,6 @@ fn decode_pixels(reader: ImageReader<Cursor<&[u8]>>, limits: &Limits) -> Result<
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
     let img = DynamicImage::from_decoder(decoder).map_err(|e| Error::Decode(e.to_string()))?;
     Ok((img, orientation))
-}
-
-/// Runs the third-party decoder so that a bug in it is a `decode` error, not a crash. Found by fuzzing:
-/// zune-jpeg 0.5.15 (image's JPEG decoder) panics in its AVX2 IDCT on some corrupt JPEGs
-/// (tests/regressions/decode_small/), where its scalar IDCT — the one the wasm build runs — returns an
-/// error. The wasm build aborts on panic (`catch_unwind` is then a plain call), so there the decoders'
-/// own checks are all there is; the fuzz targets run the native x86-64 paths.
-fn guarded<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
-        Ok(result) => result,
-        Err(payload) => {
-            let what = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "no message".into());
-            Err(Error::Decode(format!("the image decoder failed on this file ({what})")))
-        }
-    }
 }
 
 /// Width and height from a PNG's IHDR, which must be the first chunk (signature 8 bytes, chunk length 4,

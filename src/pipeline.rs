@@ -95,6 +95,11 @@ impl Checker {
         self.profile = profile;
     }
 
+    /// Times the three networks by tract op type (see `Models::profile`).
+    pub fn profile_networks(&self, runs: usize) -> Result<Vec<crate::models::NetProfile>> {
+        self.models.profile(runs)
+    }
+
     /// Forgets the tracked face and the reused mask (call when the camera changes).
     pub fn reset(&mut self) {
         self.tracked = None;

@@ -207,6 +207,14 @@ impl PhotoChecker {
         self.inner.as_mut().ok_or_else(freed)
     }
 
+    /// A diagnostic for benchmarks: each network run `runs` times (1–100) on a constant input, timed by
+    /// tract op type: `[{ model, total_ms, ops: [{ op, nodes, ms }] }]`, slowest op first.
+    #[wasm_bindgen(js_name = profileNetworks)]
+    pub fn profile_networks(&self, runs: u32) -> Result<JsValue, JsValue> {
+        let inner = self.inner.as_ref().ok_or_else(freed)?;
+        to_js(&inner.checker.profile_networks(runs.clamp(1, 100) as usize).map_err(core_error)?)
+    }
+
     /// The active profile's name.
     #[wasm_bindgen(getter, js_name = profileName)]
     pub fn profile_name(&self) -> Result<String, JsValue> {

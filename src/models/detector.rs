@@ -58,7 +58,7 @@ fn anchors() -> Vec<Point> {
 }
 
 pub struct Detector {
-    net: Net,
+    pub(super) net: Net,
     anchors: Vec<Point>,
     input: Vec<f32>,
 }

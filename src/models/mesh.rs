@@ -73,7 +73,7 @@ pub struct MeshResult {
 }
 
 pub struct FaceMesh {
-    net: Net,
+    pub(super) net: Net,
     input: Vec<f32>,
 }
 

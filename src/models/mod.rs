@@ -3,11 +3,14 @@
 //! No file access: the CLI reads model files (or uses the embedded copies) and hands over bytes; the
 //! wasm build embeds them or receives them from JavaScript.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use serde::Serialize;
 use tract_onnx::prelude::*;
+use web_time::Instant;
 
-use crate::error::{Error, Result};
+use crate::error::{catch_panic, Error, Result};
 
 pub mod detector;
 pub mod mesh;
@@ -40,13 +43,19 @@ impl Net {
         if bytes.len() > MAX_MODEL_BYTES {
             return Err(Error::TooLarge { what: "model bytes", actual: bytes.len() as u64, limit: MAX_MODEL_BYTES as u64 });
         }
-        let model = tract_onnx::onnx()
-            .model_for_read(&mut &bytes[..])
-            .map_err(err)?
-            .with_input_fact(0, f32::fact(input_shape).into())
-            .map_err(err)?
-            .into_optimized()
-            .map_err(err)?;
+        let onnx = tract_onnx::onnx();
+        let proto = onnx.proto_model_for_read(&mut &bytes[..]).map_err(err)?;
+        check_graph_outputs(&proto).map_err(|detail| Error::ModelLoad { model: name, detail })?;
+        // tract 0.23 can still panic on other malformed graphs (found by fuzz/fuzz_targets/model_bytes.rs).
+        let model = catch_panic(|| -> Result<TypedModel> {
+            onnx.model_for_proto_model(&proto)
+                .map_err(err)?
+                .with_input_fact(0, f32::fact(input_shape).into())
+                .map_err(err)?
+                .into_optimized()
+                .map_err(err)
+        })
+        .unwrap_or_else(|panic| Err(Error::ModelLoad { model: name, detail: format!("tract failed on this model ({panic})") }))?;
         let outputs = model.output_outlets().map_err(err)?.len();
         if outputs != output_lens.len() {
             return Err(Error::ModelLoad {
@@ -59,6 +68,35 @@ impl Net {
         // One dry run proves the graph and the output sizes before the first real frame.
         net.run(&vec![0.0; net.input_len()]).map_err(|e| Error::ModelLoad { model: name, detail: e.to_string() })?;
         Ok(net)
+    }
+
+    /// Runs the network `runs` times on a constant input (after one untimed run) and returns the mean
+    /// time per run of each tract op type, slowest first.
+    fn profile(&self, runs: usize) -> Result<NetProfile> {
+        let err = |e: TractError| Error::Inference { model: self.name, detail: format!("{e:#}") };
+        let input = Tensor::from_shape(&self.input_shape, &vec![0.5f32; self.input_len()]).map_err(err)?;
+        let mut state = self.plan.spawn().map_err(err)?;
+        state.run(tvec!(input.clone().into())).map_err(err)?;
+        let mut by_op: BTreeMap<String, (usize, f64)> = BTreeMap::new();
+        let runs = runs.max(1);
+        let start = Instant::now();
+        for _ in 0..runs {
+            state
+                .run_plan_with_eval(tvec!(input.clone().into()), |session, op_state, node, inputs| {
+                    let t = Instant::now();
+                    let out = tract_onnx::tract_core::plan::eval(session, op_state, node, inputs);
+                    let entry = by_op.entry(node.op().name().to_string()).or_default();
+                    entry.0 += 1;
+                    entry.1 += t.elapsed().as_secs_f64() * 1000.0;
+                    out
+                })
+                .map_err(err)?;
+        }
+        let per_run = |ms: f64| (ms / runs as f64 * 1000.0).round() / 1000.0;
+        let mut ops: Vec<OpTime> =
+            by_op.into_iter().map(|(op, (nodes, ms))| OpTime { op, nodes: nodes / runs, ms: per_run(ms) }).collect();
+        ops.sort_by(|a, b| b.ms.total_cmp(&a.ms));
+        Ok(NetProfile { model: self.name, total_ms: per_run(start.elapsed().as_secs_f64() * 1000.0), ops })
     }
 
     pub(crate) fn input_len(&self) -> usize {
@@ -84,6 +122,41 @@ impl Net {
         }
         Ok(result)
     }
+}
+
+/// Every graph output must name a graph input, an initializer or a node output: tract 0.23 indexes its
+/// name table with each output name and panics on a missing one (a corrupt model, found by fuzzing:
+/// tests/regressions/model_bytes/), which in the wasm build would abort the module.
+fn check_graph_outputs(proto: &tract_onnx::pb::ModelProto) -> std::result::Result<(), String> {
+    let graph = proto.graph.as_ref().ok_or("the model has no graph")?;
+    let known: std::collections::HashSet<&str> = graph
+        .input
+        .iter()
+        .map(|i| i.name.as_str())
+        .chain(graph.initializer.iter().map(|t| t.name.as_str()))
+        .chain(graph.node.iter().flat_map(|n| n.output.iter().map(String::as_str)))
+        .collect();
+    match graph.output.iter().find(|o| !known.contains(o.name.as_str())) {
+        Some(o) => Err(format!("graph output {:?} is produced by nothing in the graph", o.name)),
+        None => Ok(()),
+    }
+}
+
+/// Where one network spends its time, by tract op type (`Models::profile`).
+#[derive(Clone, Debug, Serialize)]
+pub struct NetProfile {
+    pub model: &'static str,
+    /// Mean time of one whole run, ms.
+    pub total_ms: f64,
+    pub ops: Vec<OpTime>,
+}
+
+/// One tract op type in a network: how many nodes it has and their summed time per run, ms.
+#[derive(Clone, Debug, Serialize)]
+pub struct OpTime {
+    pub op: String,
+    pub nodes: usize,
+    pub ms: f64,
 }
 
 /// The three networks the pipeline needs.
@@ -117,6 +190,12 @@ impl Models {
             mesh: FaceMesh::from_bytes(bytes.face_landmark)?,
             segmenter: Segmenter::from_bytes(bytes.selfie_segmentation)?,
         })
+    }
+
+    /// Times each network by tract op type over `runs` runs (a diagnostic: where tract spends the
+    /// time, e.g. for bench/; not used by the checks).
+    pub fn profile(&self, runs: usize) -> Result<Vec<NetProfile>> {
+        [&self.detector.net, &self.mesh.net, &self.segmenter.net].into_iter().map(|net| net.profile(runs)).collect()
     }
 
     /// Loads the models compiled into this build (feature `embed-models`).

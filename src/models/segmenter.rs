@@ -31,7 +31,7 @@ impl PersonMask {
 }
 
 pub struct Segmenter {
-    net: Net,
+    pub(super) net: Net,
     input: Vec<f32>,
 }
 

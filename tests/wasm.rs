@@ -242,6 +242,9 @@ fn corrupt_images_are_errors_with_codes() {
     }
     assert_eq!(code(c.check_image(bytes(&flipped)).unwrap_err()), "decode");
     assert_eq!(code(c.check_image(JsValue::from(42)).unwrap_err()), "invalid_argument");
+    // Found by fuzzing: this JPEG made zune-jpeg's scalar IDCT panic, which aborted the module.
+    let fuzzed = include_bytes!("regressions/decode_small/zune-jpeg-scalar-idct-1x1-panic-aborted-wasm.jpg");
+    assert_eq!(code(c.check_image(bytes(fuzzed)).unwrap_err()), "decode");
     // An ArrayBuffer works as well as a Uint8Array.
     let report = c.check_image(Uint8Array::from(SAMPLE_PNG).buffer().into()).unwrap();
     assert_eq!(status(&report, "mouth_closed"), "fail");
@@ -263,6 +266,10 @@ fn bad_options_are_errors_with_codes() {
     assert_eq!(code(PhotoChecker::create(o.into()).err().unwrap()), "model_load");
     let o = options("chsi");
     set(&o, "models", &models(&FD[..FD.len() / 3]).into());
+    assert_eq!(code(PhotoChecker::create(o.into()).err().unwrap()), "model_load");
+    // Found by fuzzing: a graph output that nothing produces made tract panic, which aborted the module.
+    let o = options("chsi");
+    set(&o, "models", &models(include_bytes!("regressions/model_bytes/graph-output-produced-by-nothing.onnx")).into());
     assert_eq!(code(PhotoChecker::create(o.into()).err().unwrap()), "model_load");
     let o = options("chsi");
     let m = models(FD);

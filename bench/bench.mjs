@@ -31,7 +31,7 @@ const USAGE = `usage: bash bench/run.sh [--quick] [--detect-every N] [--segment-
   --quick            ${FRAMES.quick.warmup}+${FRAMES.quick.measured} frames per size, ${FRAMES.quick.memory} memory frames (for iterating)
   --detect-every N   onnxruntime-web peer: detect on every Nth frame, track in between (default ${SCHEDULE.detectEvery}; bench/config.mjs)
   --segment-every N  onnxruntime-web peer: segment every Nth frame (default ${SCHEDULE.segmentEvery}; bench/config.mjs)
-  --only LIST        comma-separated subset of: pc, pc-nosimd, cold, ort, mediapipe, memory
+  --only LIST        comma-separated subset of: pc, pc-nosimd, cold, ort, mediapipe, memory, profile
   --no-native        skip the native CLI throughput`;
 const argv = process.argv.slice(2);
 const opt = { quick: false, schedule: { ...SCHEDULE }, only: null, native: true };
@@ -241,6 +241,19 @@ function markdown(res) {
         `(memory.buffer.byteLength, sampled every ${res.memory.every} frames). checkFrame median: first ${res.memory.every} frames ${f1(s.firstMedian)} ms, last ${res.memory.every} ${f1(s.lastMedian)} ms.`, '');
     }
   }
+  if (res.profile) {
+    L.push(`## Where tract spends the time (www/${res.profile.pkg}, \`profileNetworks(${res.profile.runs})\`, ms per run by op type)`, '');
+    if (res.profile.error) L.push(res.profile.error, '');
+    else {
+      L.push('Each network on its own, on a constant input, so the per-frame pre- and post-processing is not included. Ops above 5 % of their network:', '');
+      L.push('| network | total | op type (nodes): ms |', '|---|---:|---|');
+      for (const n of res.profile.networks) {
+        const big = n.ops.filter((o) => o.ms >= 0.05 * n.total_ms).map((o) => `${o.op} (${o.nodes}): ${f1(o.ms)}`);
+        L.push(`| ${n.model} | ${f1(n.total_ms)} | ${big.join('; ')} |`);
+      }
+      L.push('');
+    }
+  }
   if (res.notes.length) L.push('## Notes', '', ...res.notes.map((n) => `- ${n}`), '');
   return L.join('\n');
 }
@@ -307,6 +320,13 @@ async function main() {
           firstMedian: quantile(r.firstTimes, 0.5), lastMedian: quantile(r.lastTimes, 0.5),
         };
       } catch (e) { res.memory.error = String(e.message || e).split('\n')[0]; }
+    }
+    if (want('profile') && res.sizes.pkgs.pkg) {
+      const set = sets[0];
+      log(`profile: tract op types, ${N.profileRuns} runs per network (www/pkg) …`);
+      try {
+        res.profile = { pkg: 'pkg', runs: N.profileRuns, ...(await inPage(browser, base, set.files.slice(0, 1).map((f) => '/' + relative(ROOT, f)), 'runProfile', { pkg: 'pkg', runs: N.profileRuns })) };
+      } catch (e) { res.profile = { error: String(e.message || e).split('\n')[0] }; }
     }
     const f = await (await browser.newPage()).evaluate(() => ({ simd: WebAssembly.validate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11])) }));
     res.machine.wasmSimd = f.simd;

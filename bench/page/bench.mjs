@@ -112,6 +112,18 @@ export async function runMemory({ pkg, total, every, warmup }) {
   return { samples, firstTimes: times.slice(0, every), lastTimes: times.slice(-every) };
 }
 
+/**
+ * Where tract spends the time: `PhotoChecker.profileNetworks(runs)` on a fresh instance — each network
+ * run `runs` times on a constant input, timed by tract op type.
+ */
+export async function runProfile({ pkg, runs }) {
+  const { mod } = await photoCheckModule(pkg);
+  const checker = pcCreate(mod, await modelBytes());
+  const networks = checker.profileNetworks(runs);
+  checker.free();
+  return { networks };
+}
+
 // ---------------------------------------------------------------------------------------------------
 // onnxruntime-web: the same three ONNX models, wasm execution provider, one thread, JS pre/post-processing
 

@@ -7,7 +7,7 @@ use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageReader};
 
 use crate::error::{catch_panic, Error, Result};
-use crate::frame::Frame;
+use crate::frame::{check_pixel_count, Frame};
 use crate::profile::Limits;
 
 /// A decoded photo and the size it had before downscaling.
@@ -35,10 +35,7 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded> {
     // 60000×60000 is `too_large` in the browser as natively (tests/e2e/agreement.test.mjs).
     if reader.format() == Some(image::ImageFormat::Png) {
         if let Some((w, h)) = png_header_size(bytes) {
-            let pixels = w as u64 * h as u64;
-            if pixels > limits.max_pixels {
-                return Err(Error::TooLarge { what: "pixel count", actual: pixels, limit: limits.max_pixels });
-            }
+            check_pixel_count(w, h, limits.max_pixels)?;
         }
     }
     if reader.format() == Some(image::ImageFormat::Jpeg) {
@@ -46,8 +43,10 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded> {
     }
     // zune-jpeg 0.5.15 (image's JPEG decoder) panics in its AVX2 IDCT on some corrupt JPEGs
     // (tests/regressions/decode_small/) where its scalar IDCT, the wasm build's, returns an error.
-    let (mut img, orientation) = catch_panic(|| decode_pixels(reader, limits))
-        .unwrap_or_else(|panic| Err(Error::Decode(format!("the image decoder failed on this file ({panic})"))))?;
+    let (mut img, orientation) = catch_panic(
+        || decode_pixels(reader, limits),
+        |panic| Error::Decode(format!("the image decoder failed on this file ({panic})")),
+    )?;
     img.apply_orientation(orientation);
     let original = [img.width(), img.height()];
     let side = limits.max_working_side;
@@ -63,10 +62,8 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded> {
 fn decode_pixels(reader: ImageReader<Cursor<&[u8]>>, limits: &Limits) -> Result<(DynamicImage, Orientation)> {
     let mut decoder = reader.into_decoder().map_err(|e| Error::Decode(e.to_string()))?;
     let (w, h) = decoder.dimensions();
+    check_pixel_count(w, h, limits.max_pixels)?;
     let pixels = w as u64 * h as u64;
-    if pixels > limits.max_pixels {
-        return Err(Error::TooLarge { what: "pixel count", actual: pixels, limit: limits.max_pixels });
-    }
     if w < crate::frame::MIN_SIDE || h < crate::frame::MIN_SIDE {
         return Err(Error::BadDimensions { width: w, height: h, why: "a side is shorter than 16 pixels" });
     }

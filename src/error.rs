@@ -55,15 +55,16 @@ impl Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Runs third-party code that parses untrusted bytes (the image decoders, tract's ONNX loader) so that a
-/// bug in it that panics becomes an error instead of a crash: `Err` carries the panic's message, and the
-/// caller turns it into its own typed error. Native builds unwind; the wasm build aborts on panic
-/// (`catch_unwind` is then a plain call), so there the checks made before the call are the guard.
-pub(crate) fn catch_panic<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
-        payload
+/// bug in it that panics becomes an error instead of a crash: `on_panic` makes the caller's typed error
+/// from the panic's message. Native builds unwind; the wasm build aborts on panic (`catch_unwind` is
+/// then a plain call), so there the checks made before the call are the guard.
+pub(crate) fn catch_panic<T>(f: impl FnOnce() -> Result<T>, on_panic: impl FnOnce(String) -> Error) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+        let message = payload
             .downcast_ref::<&str>()
             .map(|s| s.to_string())
             .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "no message".into())
+            .unwrap_or_else(|| "no message".into());
+        Err(on_panic(message))
     })
 }

@@ -22,6 +22,11 @@ fn check_dims(width: u32, height: u32, max_pixels: u64) -> Result<()> {
     if width < MIN_SIDE || height < MIN_SIDE {
         return Err(Error::BadDimensions { width, height, why: "a side is shorter than 16 pixels" });
     }
+    check_pixel_count(width, height, max_pixels)
+}
+
+/// Refuses a size above `max_pixels` (`too_large`): for frames, and for image headers before decoding.
+pub(crate) fn check_pixel_count(width: u32, height: u32, max_pixels: u64) -> Result<()> {
     let pixels = width as u64 * height as u64;
     if pixels > max_pixels {
         return Err(Error::TooLarge { what: "pixel count", actual: pixels, limit: max_pixels });

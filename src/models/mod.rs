@@ -47,15 +47,17 @@ impl Net {
         let proto = onnx.proto_model_for_read(&mut &bytes[..]).map_err(err)?;
         check_graph_outputs(&proto).map_err(|detail| Error::ModelLoad { model: name, detail })?;
         // tract 0.23 can still panic on other malformed graphs (found by fuzz/fuzz_targets/model_bytes.rs).
-        let model = catch_panic(|| -> Result<TypedModel> {
-            onnx.model_for_proto_model(&proto)
-                .map_err(err)?
-                .with_input_fact(0, f32::fact(input_shape).into())
-                .map_err(err)?
-                .into_optimized()
-                .map_err(err)
-        })
-        .unwrap_or_else(|panic| Err(Error::ModelLoad { model: name, detail: format!("tract failed on this model ({panic})") }))?;
+        let model = catch_panic(
+            || -> Result<TypedModel> {
+                onnx.model_for_proto_model(&proto)
+                    .map_err(err)?
+                    .with_input_fact(0, f32::fact(input_shape).into())
+                    .map_err(err)?
+                    .into_optimized()
+                    .map_err(err)
+            },
+            |panic| Error::ModelLoad { model: name, detail: format!("tract failed on this model ({panic})") },
+        )?;
         let outputs = model.output_outlets().map_err(err)?.len();
         if outputs != output_lens.len() {
             return Err(Error::ModelLoad {

@@ -1,0 +1,43 @@
+// A/B of wasm builds in Node (not the browser benchmark): the same steady checkFrame loop as the page's
+// photo-check row, over the frames bench/run.sh generated, for each given build of www/pkg. Node's V8
+// runs the same wasm as Chromium; use it to compare two builds in one run (alternate them, machine
+// quiet), then confirm with bash bench/run.sh.
+//   node bench/node-ab.mjs [--size 640x480] [--frames 100] PKG_DIR...   (default: www/pkg)
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PNG } from 'pngjs';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const args = process.argv.slice(2);
+const opt = { size: '640x480', frames: 100, pkgs: [] };
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--size') opt.size = args[++i];
+  else if (args[i] === '--frames') opt.frames = +args[++i];
+  else opt.pkgs.push(resolve(args[i]));
+}
+if (!opt.pkgs.length) opt.pkgs.push(join(ROOT, 'www/pkg'));
+
+const dir = join(ROOT, '.cache/bench-frames', opt.size);
+const frames = readdirSync(dir).filter((f) => f.endsWith('.png')).sort().slice(0, opt.frames).map((f) => {
+  const p = PNG.sync.read(readFileSync(join(dir, f)));
+  return { data: new Uint8ClampedArray(p.data.buffer, p.data.byteOffset, p.data.length), width: p.width, height: p.height };
+});
+const model = (f) => readFileSync(join(ROOT, 'models', f));
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const WARMUP = 10;
+
+for (const pkg of opt.pkgs) {
+  const mod = await import(join(pkg, 'photo_check.js') + `?${pkg}`);
+  await mod.default({ module_or_path: readFileSync(join(pkg, 'photo_check_bg.wasm')) });
+  const checker = mod.PhotoChecker.create({ profile: 'chsi', models: { faceDetection: model('face_detection_short_range.onnx'), faceLandmark: model('face_landmark.onnx'), selfieSegmentation: model('selfie_segmentation.onnx') } });
+  const rows = [];
+  frames.forEach((f, i) => {
+    const t = performance.now();
+    const r = checker.checkFrame(f.data, f.width, f.height);
+    if (i >= WARMUP) rows.push({ js: performance.now() - t, ...r.timing_ms });
+  });
+  checker.free();
+  const col = (k) => median(rows.map((r) => r[k])).toFixed(1);
+  console.log(`${pkg} ${opt.size}: total ${col('js')} ms (in wasm ${col('total')}; decode ${col('decode')}, landmarks ${col('landmarks')}, checks ${col('checks')}) median of ${rows.length} steady frames`);
+}

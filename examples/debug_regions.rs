@@ -30,7 +30,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     let p = frame.pixel(fx as i64, fy as i64);
                     let person = obs.mask.map(|m| m.at(fx as f32 + 0.5, fy as f32 + 0.5)).unwrap_or(1.0);
                     let k = if person >= 0.5 { 1.0 } else { 0.35 };
-                    canvas.put_pixel(x, y, image::Rgb([(p[0] as f32 * k) as u8, (p[1] as f32 * k) as u8, (p[2] as f32 * k) as u8]));
+                    canvas.put_pixel(
+                        x,
+                        y,
+                        image::Rgb([(p[0] as f32 * k) as u8, (p[1] as f32 * k) as u8, (p[2] as f32 * k) as u8]),
+                    );
                 }
             }
             let Some(face) = &obs.face else { return canvas };
@@ -44,7 +48,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 polys.push((regions::brow_band(face, &ff, right, hc.band_lift, hc.band_height), [255, 255, 0]));
             }
             let nh = &profile.no_hat;
-            polys.push((regions::crown_band(face, &ff, nh.crown_from, nh.crown_to, nh.crown_half_width), [0, 255, 255]));
+            polys
+                .push((regions::crown_band(face, &ff, nh.crown_from, nh.crown_to, nh.crown_half_width), [0, 255, 255]));
             for r in regions::SKIN_SAMPLES {
                 polys.push((face.points(r), [0, 0, 255]));
             }

@@ -64,7 +64,8 @@ enum Kind {
 fn main() {
     let frames: usize = std::env::args().nth(1).map(|s| s.parse().expect("frame count")).unwrap_or(10_000);
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".cache/sample/astronaut.png");
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e} (run `bash scripts/fetch-sample.sh`)", path.display()));
+    let bytes =
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e} (run `bash scripts/fetch-sample.sh`)", path.display()));
     let sample = image::load_from_memory(&bytes).expect("sample decodes").into_rgb8();
     let (w, h) = sample.dimensions();
     let rgb = sample.into_raw();
@@ -94,7 +95,14 @@ fn main() {
         // 10-frame cycle: 6 faces, 1 no face, 1 two faces, 2 bad buffers
         let (kind, result) = match i % 10 {
             0 | 1 | 2 | 4 | 5 | 7 => {
-                let buf = jittered(&rgb, w, h, rng.range(-24, 24), rng.range(-24, 24), 0.75 + rng.range(0, 50) as f32 / 100.0);
+                let buf = jittered(
+                    &rgb,
+                    w,
+                    h,
+                    rng.range(-24, 24),
+                    rng.range(-24, 24),
+                    0.75 + rng.range(0, 50) as f32 / 100.0,
+                );
                 let t = Instant::now();
                 let r = checker.check_rgba(&buf, w, h);
                 checked_time += t.elapsed().as_secs_f64();

@@ -24,7 +24,8 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded> {
     if bytes.is_empty() {
         return Err(Error::Decode("empty input".into()));
     }
-    let reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| Error::Decode(e.to_string()))?;
+    let reader =
+        ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| Error::Decode(e.to_string()))?;
     match reader.format() {
         Some(image::ImageFormat::Jpeg) | Some(image::ImageFormat::Png) => {}
         Some(other) => return Err(Error::Decode(format!("unsupported format {other:?} (JPEG or PNG only)"))),
@@ -96,9 +97,8 @@ fn check_jpeg_sampling(bytes: &[u8]) -> Result<()> {
         let is_sof = matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC);
         if is_sof {
             let count = *bytes.get(at + 9).unwrap_or(&0) as usize;
-            let factors: Vec<(u8, u8)> = (0..count)
-                .filter_map(|k| bytes.get(at + 11 + 3 * k).map(|f| (f >> 4, f & 0x0F)))
-                .collect();
+            let factors: Vec<(u8, u8)> =
+                (0..count).filter_map(|k| bytes.get(at + 11 + 3 * k).map(|f| (f >> 4, f & 0x0F))).collect();
             if let Some(&(h0, v0)) = factors.first() {
                 if let Some((k, &(h, v))) = factors.iter().enumerate().find(|(_, &(h, v))| h > h0 || v > v0) {
                     return Err(Error::Decode(format!(

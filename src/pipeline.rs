@@ -57,11 +57,20 @@ impl Tracked {
     fn follow(&self, mesh: &MeshResult) -> Detection {
         let (from, to) = (self.roi, Roi::from_landmarks(&mesh.points));
         let scale = to.size / from.size.max(1.0);
-        let map = |p: Point| Point::new(to.center.x + (p.x - from.center.x) * scale, to.center.y + (p.y - from.center.y) * scale);
+        let map = |p: Point| {
+            Point::new(to.center.x + (p.x - from.center.x) * scale, to.center.y + (p.y - from.center.y) * scale)
+        };
         let d = &self.detection;
         let center = map(Point::new(d.x + d.w / 2.0, d.y + d.h / 2.0));
         let (w, h) = (d.w * scale, d.h * scale);
-        Detection { x: center.x - w / 2.0, y: center.y - h / 2.0, w, h, score: d.score, keypoints: d.keypoints.map(map) }
+        Detection {
+            x: center.x - w / 2.0,
+            y: center.y - h / 2.0,
+            w,
+            h,
+            score: d.score,
+            keypoints: d.keypoints.map(map),
+        }
     }
 }
 
@@ -174,9 +183,14 @@ impl Checker {
         self.reset();
         let seen = self.inspect(frame, false)?;
         let gray = imaging::frame_gray(frame);
-        let face = seen.mesh.as_ref().map(|m| Face { detection: &seen.detections[0], mesh: m, pose: pose::estimate_head_pose(&m.points) });
+        let face = seen.mesh.as_ref().map(|m| Face {
+            detection: &seen.detections[0],
+            mesh: m,
+            pose: pose::estimate_head_pose(&m.points),
+        });
         let presence = seen.mesh.as_ref().map(|m| m.presence);
-        let obs = Observation { frame, gray: &gray, detections: &seen.detections, face, presence, mask: Some(&*seen.mask) };
+        let obs =
+            Observation { frame, gray: &gray, detections: &seen.detections, face, presence, mask: Some(&*seen.mask) };
         Ok(f(&obs))
     }
 
@@ -223,7 +237,9 @@ impl Checker {
         let presence = mesh.as_ref().map(|m| m.presence);
         let mesh = mesh.filter(|m| m.presence >= self.profile.face_count.min_presence);
         self.tracked = match (&mesh, detections.as_slice()) {
-            (Some(m), [only]) if live => Some(Tracked { roi: Roi::from_landmarks(&m.points), detection: *only, since_detect }),
+            (Some(m), [only]) if live => {
+                Some(Tracked { roi: Roi::from_landmarks(&m.points), detection: *only, since_detect })
+            }
             _ => None,
         };
 
@@ -249,7 +265,11 @@ impl Checker {
 
         let t = Instant::now();
         let gray = imaging::frame_gray(frame);
-        let face = mesh.as_ref().map(|m| Face { detection: &detections[0], mesh: m, pose: pose::estimate_head_pose(&m.points) });
+        let face = mesh.as_ref().map(|m| Face {
+            detection: &detections[0],
+            mesh: m,
+            pose: pose::estimate_head_pose(&m.points),
+        });
         let obs = Observation { frame, gray: &gray, detections: &detections, face, presence, mask: Some(&*mask) };
         let checks: BTreeMap<_, _> = checks::run_all(&obs, &self.profile).into_iter().collect();
         timing.checks = ms(t);

@@ -78,17 +78,19 @@ pub struct Profile {
 }
 
 /// The built-in profiles: `(name, TOML source)`.
-pub const BUILTIN: [(&str, &str); 2] = [
-    ("chsi", include_str!("../profiles/chsi.toml")),
-    ("icao", include_str!("../profiles/icao.toml")),
-];
+pub const BUILTIN: [(&str, &str); 2] =
+    [("chsi", include_str!("../profiles/chsi.toml")), ("icao", include_str!("../profiles/icao.toml"))];
 
 impl Profile {
     /// Parses a profile from TOML text.
     /// Text longer than [`MAX_PROFILE_BYTES`] is refused unparsed (`too_large`).
     pub fn from_toml(text: &str) -> Result<Profile> {
         if text.len() > MAX_PROFILE_BYTES {
-            return Err(Error::TooLarge { what: "profile bytes", actual: text.len() as u64, limit: MAX_PROFILE_BYTES as u64 });
+            return Err(Error::TooLarge {
+                what: "profile bytes",
+                actual: text.len() as u64,
+                limit: MAX_PROFILE_BYTES as u64,
+            });
         }
         let profile: Profile = toml::from_str(text).map_err(|e| Error::Profile(e.to_string()))?;
         profile.validate()?;

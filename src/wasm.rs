@@ -83,16 +83,17 @@ fn bytes_of(value: &JsValue, what: &str) -> Result<Vec<u8>, JsValue> {
 /// Copies RGBA pixels from `data` (ImageData, Uint8ClampedArray or Uint8Array) into `buf`, checking the
 /// length against width × height × 4 before anything is allocated.
 fn rgba_into(data: &JsValue, width: u32, height: u32, buf: &mut Vec<u8>) -> Result<(), JsValue> {
-    let data = if data.is_object() && !data.is_instance_of::<Uint8ClampedArray>() && !data.is_instance_of::<Uint8Array>() {
-        // ImageData (or any `{ data }`): take its pixel array.
-        let inner = get(data, "data")?;
-        if inner.is_undefined() {
-            return Err(js_error("invalid_argument", "data must be ImageData, Uint8ClampedArray or Uint8Array"));
-        }
-        inner
-    } else {
-        data.clone()
-    };
+    let data =
+        if data.is_object() && !data.is_instance_of::<Uint8ClampedArray>() && !data.is_instance_of::<Uint8Array>() {
+            // ImageData (or any `{ data }`): take its pixel array.
+            let inner = get(data, "data")?;
+            if inner.is_undefined() {
+                return Err(js_error("invalid_argument", "data must be ImageData, Uint8ClampedArray or Uint8Array"));
+            }
+            inner
+        } else {
+            data.clone()
+        };
     let len = if let Some(a) = data.dyn_ref::<Uint8ClampedArray>() {
         a.length()
     } else if let Some(a) = data.dyn_ref::<Uint8Array>() {
@@ -186,13 +187,16 @@ impl PhotoChecker {
         let capture = capture_config_from(&options)?;
         let models = get(&options, "models")?;
         if !models.is_object() {
-            return Err(options_error("options.models must be an object with faceDetection, faceLandmark, selfieSegmentation"));
+            return Err(options_error(
+                "options.models must be an object with faceDetection, faceLandmark, selfieSegmentation",
+            ));
         }
         let fd = bytes_of(&get(&models, "faceDetection")?, "models.faceDetection")?;
         let fl = bytes_of(&get(&models, "faceLandmark")?, "models.faceLandmark")?;
         let ss = bytes_of(&get(&models, "selfieSegmentation")?, "models.selfieSegmentation")?;
-        let models = Models::from_bytes(ModelBytes { face_detection: &fd, face_landmark: &fl, selfie_segmentation: &ss })
-            .map_err(core_error)?;
+        let models =
+            Models::from_bytes(ModelBytes { face_detection: &fd, face_landmark: &fl, selfie_segmentation: &ss })
+                .map_err(core_error)?;
         Ok(PhotoChecker {
             inner: Some(Inner {
                 checker: Checker::new(models, profile),
@@ -228,7 +232,8 @@ impl PhotoChecker {
         let (w, h) = (dim(width, "width")?, dim(height, "height")?);
         let inner = self.inner()?;
         let mut buf = std::mem::take(&mut inner.frame_buf);
-        let result = rgba_into(&data, w, h, &mut buf).and_then(|_| inner.checker.check_rgba(&buf, w, h).map_err(core_error));
+        let result =
+            rgba_into(&data, w, h, &mut buf).and_then(|_| inner.checker.check_rgba(&buf, w, h).map_err(core_error));
         inner.frame_buf = buf;
         report_to_js(&result?)
     }
@@ -241,7 +246,8 @@ impl PhotoChecker {
         let (w, h) = (dim(width, "width")?, dim(height, "height")?);
         let inner = self.inner()?;
         let mut buf = std::mem::take(&mut inner.frame_buf);
-        let result = rgba_into(&data, w, h, &mut buf).and_then(|_| inner.checker.check_rgba(&buf, w, h).map_err(core_error));
+        let result =
+            rgba_into(&data, w, h, &mut buf).and_then(|_| inner.checker.check_rgba(&buf, w, h).map_err(core_error));
         let report = match result {
             Ok(r) => r,
             Err(e) => {

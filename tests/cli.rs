@@ -64,7 +64,11 @@ fn eval_prints_confusion_and_pose_error() {
     let dir = std::env::temp_dir().join(format!("photo-check-eval-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::copy(sample(), dir.join("a.png")).unwrap();
-    std::fs::write(dir.join("labels.csv"), "file,mouth_closed,face_count,yaw_deg,pitch_deg,roll_deg,bangs\na.png,fail,pass,0,0,0,no\n").unwrap();
+    std::fs::write(
+        dir.join("labels.csv"),
+        "file,mouth_closed,face_count,yaw_deg,pitch_deg,roll_deg,bangs\na.png,fail,pass,0,0,0,no\n",
+    )
+    .unwrap();
     let out = bin().args(["eval", "--labels", dir.join("labels.csv").to_str().unwrap()]).output().unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();

@@ -12,7 +12,9 @@ use photo_check::{CheckId, Checker, Frame, Models, Profile, Report, Status};
 fn sample() -> Frame {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".cache/sample/astronaut.png");
     let img = image::open(&path)
-        .unwrap_or_else(|e| panic!("sample photo missing ({}: {e}): run `bash scripts/fetch-sample.sh` first", path.display()))
+        .unwrap_or_else(|e| {
+            panic!("sample photo missing ({}: {e}): run `bash scripts/fetch-sample.sh` first", path.display())
+        })
         .to_rgb8();
     let (w, h) = img.dimensions();
     Frame::from_rgb(img.into_raw(), w, h).unwrap()
@@ -141,20 +143,35 @@ fn ears_are_judged_per_side() {
     paint(&mut both, ear_box(&s, true), skin_at);
     paint(&mut both, ear_box(&s, false), skin_at);
     let visible = run(&mut s.checker, &both);
-    assert_eq!(status(&visible, CheckId::EarsVisible), (Status::Pass, "ok".into()), "{}", visible.check(CheckId::EarsVisible).value);
+    assert_eq!(
+        status(&visible, CheckId::EarsVisible),
+        (Status::Pass, "ok".into()),
+        "{}",
+        visible.check(CheckId::EarsVisible).value
+    );
 
     // then hair over the subject's left ear (image right) only → left_ear_covered
     let mut left = both.clone();
     paint(&mut left, ear_box(&s, false), hair);
     let after = run(&mut s.checker, &left);
-    assert_eq!(status(&after, CheckId::EarsVisible), (Status::Fail, "left_ear_covered".into()), "{}", after.check(CheckId::EarsVisible).value);
+    assert_eq!(
+        status(&after, CheckId::EarsVisible),
+        (Status::Fail, "left_ear_covered".into()),
+        "{}",
+        after.check(CheckId::EarsVisible).value
+    );
     assert_eq!(after.check(CheckId::EarsVisible).value["right"]["state"], "visible");
 
     // and over the subject's right ear (image left) only → right_ear_covered
     let mut right = both.clone();
     paint(&mut right, ear_box(&s, true), hair);
     let after = run(&mut s.checker, &right);
-    assert_eq!(status(&after, CheckId::EarsVisible), (Status::Fail, "right_ear_covered".into()), "{}", after.check(CheckId::EarsVisible).value);
+    assert_eq!(
+        status(&after, CheckId::EarsVisible),
+        (Status::Fail, "right_ear_covered".into()),
+        "{}",
+        after.check(CheckId::EarsVisible).value
+    );
     assert_eq!(after.check(CheckId::EarsVisible).value["left"]["state"], "visible");
 
     // the ear edits leave the other two checks alone

@@ -13,7 +13,9 @@ use image::{DynamicImage, ImageEncoder};
 
 fn png(img: &DynamicImage) -> Vec<u8> {
     let mut out = Vec::new();
-    image::codecs::png::PngEncoder::new(&mut out).write_image(img.as_bytes(), img.width(), img.height(), img.color().into()).unwrap();
+    image::codecs::png::PngEncoder::new(&mut out)
+        .write_image(img.as_bytes(), img.width(), img.height(), img.color().into())
+        .unwrap();
     out
 }
 

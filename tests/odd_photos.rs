@@ -56,7 +56,12 @@ fn patch_sof0(jpeg: &[u8], width: u16, height: u16) -> Vec<u8> {
 }
 
 fn assert_one_face(what: &str, r: &Report) {
-    assert_eq!(r.check(CheckId::FaceCount).status, Status::Pass, "{what}: face_count {:?}", r.check(CheckId::FaceCount));
+    assert_eq!(
+        r.check(CheckId::FaceCount).status,
+        Status::Pass,
+        "{what}: face_count {:?}",
+        r.check(CheckId::FaceCount)
+    );
     assert!(r.face.is_some(), "{what}: no face summary");
 }
 
@@ -80,7 +85,10 @@ fn jpeg_header_claiming_60000_squared_is_refused_in_milliseconds() {
     assert_eq!(checker().check_image(&lying).unwrap_err().code(), "too_large");
     assert!(start.elapsed() < Duration::from_millis(500), "refused in {:?}", start.elapsed());
     // one pixel over the 48 MP default is refused the same way; a lower profile limit is honoured
-    assert_eq!(photo_check::decode::decode(&patch_sof0(&small, 8001, 6000), &Limits::default()).err().unwrap().code(), "too_large");
+    assert_eq!(
+        photo_check::decode::decode(&patch_sof0(&small, 8001, 6000), &Limits::default()).err().unwrap().code(),
+        "too_large"
+    );
     let tight = Limits { max_pixels: 1000, ..Limits::default() };
     assert_eq!(photo_check::decode::decode(&small, &tight).err().unwrap().code(), "too_large");
     let few_bytes = Limits { max_bytes: 100, ..Limits::default() };
@@ -108,7 +116,9 @@ fn profile_text_is_bounded() {
 fn model_bytes_are_bounded_before_parsing() {
     let huge = vec![0u8; photo_check::models::MAX_MODEL_BYTES + 1];
     let start = Instant::now();
-    let err = Models::from_bytes(ModelBytes { face_landmark: &huge, ..photo_check::models::EMBEDDED }).err().expect("refused");
+    let err = Models::from_bytes(ModelBytes { face_landmark: &huge, ..photo_check::models::EMBEDDED })
+        .err()
+        .expect("refused");
     assert_eq!(err.code(), "too_large", "{err}");
     assert!(start.elapsed() < Duration::from_secs(5), "refused in {:?}", start.elapsed());
 }
@@ -137,7 +147,9 @@ fn cmyk_jpeg_is_checked() {
     let (w, h) = rgb.dimensions();
     let cmyk: Vec<u8> = rgb.pixels().flat_map(|p| [255 - p[0], 255 - p[1], 255 - p[2], 0]).collect();
     let mut bytes = Vec::new();
-    jpeg_encoder::Encoder::new(&mut bytes, 92).encode(&cmyk, w as u16, h as u16, jpeg_encoder::ColorType::Cmyk).unwrap();
+    jpeg_encoder::Encoder::new(&mut bytes, 92)
+        .encode(&cmyk, w as u16, h as u16, jpeg_encoder::ColorType::Cmyk)
+        .unwrap();
     let decoded = photo_check::decode::decode(&bytes, &Limits::default()).expect("CMYK JPEG decodes");
     let diff = mean_abs_diff(decoded.frame.rgb(), rgb.as_raw());
     assert!(diff < 8.0, "CMYK colours converted back to RGB (mean difference {diff:.1})");
@@ -194,7 +206,8 @@ fn twelve_megapixel_photo_is_downscaled_and_checked() {
 fn cli_refuses_oversized_files_before_reading_them() {
     let dir = std::env::temp_dir().join(format!("photo-check-limits-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let run = |args: &[&str]| std::process::Command::new(env!("CARGO_BIN_EXE_photo-check")).args(args).output().unwrap();
+    let run =
+        |args: &[&str]| std::process::Command::new(env!("CARGO_BIN_EXE_photo-check")).args(args).output().unwrap();
     // a profile file over 64 KiB
     let big_profile = dir.join("big.toml");
     std::fs::write(&big_profile, "#".repeat(MAX_PROFILE_BYTES + 1)).unwrap();

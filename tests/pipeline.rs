@@ -76,7 +76,8 @@ fn second_face_fails_face_count() {
     let base = check(&sample());
     let face = base.face.clone().unwrap();
     let side = (face.bbox[3] * 1.6) as u32;
-    let src = ((face.bbox[0] + face.bbox[2] / 2.0) as u32 - side / 2, (face.bbox[1] + face.bbox[3] / 2.0) as u32 - side / 2);
+    let src =
+        ((face.bbox[0] + face.bbox[2] / 2.0) as u32 - side / 2, (face.bbox[1] + face.bbox[3] / 2.0) as u32 - side / 2);
     let r = check(&paste(&sample(), src, side, (512 - side - 4, 300)));
     assert_eq!(status(&r, C::FaceCount), Status::Fail);
     assert_eq!(reason(&r, C::FaceCount), "multiple_faces");
@@ -90,7 +91,9 @@ fn second_face_fails_face_count() {
 fn noise_has_no_face_and_nothing_passes_on_it() {
     let r = check(&noise(640, 480, 7));
     assert_eq!((status(&r, C::FaceCount), reason(&r, C::FaceCount)), (Status::Fail, "no_face"));
-    for id in [C::Framing, C::HeadPose, C::MouthClosed, C::EyesOpen, C::LightingEven, C::Exposure, C::Sharpness, C::BodyTilt] {
+    for id in
+        [C::Framing, C::HeadPose, C::MouthClosed, C::EyesOpen, C::LightingEven, C::Exposure, C::Sharpness, C::BodyTilt]
+    {
         assert_eq!((status(&r, id), reason(&r, id)), (Status::Unknown, "no_face"), "{}", id.as_str());
     }
     assert_eq!(r.verdict, Status::Fail);
@@ -115,7 +118,16 @@ fn live_frames_track_the_face_and_agree_with_the_still_check() {
     let second = c.check_rgba(&rgba, 512, 512).unwrap();
     drop(c);
     for r in [&first, &second] {
-        for id in [C::FaceCount, C::HeadPose, C::MouthClosed, C::EyesOpen, C::LightingEven, C::EarsVisible, C::HairClear, C::NoHat] {
+        for id in [
+            C::FaceCount,
+            C::HeadPose,
+            C::MouthClosed,
+            C::EyesOpen,
+            C::LightingEven,
+            C::EarsVisible,
+            C::HairClear,
+            C::NoHat,
+        ] {
             assert_eq!(status(r, id), status(&still, id), "{}", id.as_str());
         }
         assert!((value(r, C::HeadPose, "yaw") - value(&still, C::HeadPose, "yaw")).abs() < 3.0);
@@ -159,11 +171,13 @@ fn plain_background_passes_background_plain() {
 fn live_stream_reuses_detection_and_mask_on_schedule() {
     use photo_check::Stage;
     let frame = sample();
-    let rgba = |f: &photo_check::Frame| -> Vec<u8> { f.rgb().chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect() };
+    let rgba =
+        |f: &photo_check::Frame| -> Vec<u8> { f.rgb().chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect() };
     let still = check(&frame);
     let face = still.face.clone().unwrap();
     let side = (face.bbox[3] * 1.6) as u32;
-    let src = ((face.bbox[0] + face.bbox[2] / 2.0) as u32 - side / 2, (face.bbox[1] + face.bbox[3] / 2.0) as u32 - side / 2);
+    let src =
+        ((face.bbox[0] + face.bbox[2] / 2.0) as u32 - side / 2, (face.bbox[1] + face.bbox[3] / 2.0) as u32 - side / 2);
     let two = paste(&frame, src, side, (512 - side - 4, 300));
 
     let mut c = checker();

@@ -116,7 +116,8 @@ fn apply(mut bytes: Vec<u8>, mutations: &[Mutation]) -> Vec<u8> {
 fn seeds() -> &'static [Vec<u8>; 2] {
     static SEEDS: std::sync::OnceLock<[Vec<u8>; 2]> = std::sync::OnceLock::new();
     SEEDS.get_or_init(|| {
-        let img = image::load_from_memory(&sample_bytes()).unwrap().resize(256, 256, image::imageops::FilterType::Triangle);
+        let img =
+            image::load_from_memory(&sample_bytes()).unwrap().resize(256, 256, image::imageops::FilterType::Triangle);
         let mut png = Vec::new();
         img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
         let mut jpeg = Vec::new();

@@ -101,7 +101,11 @@ fn check_rgba_regressions() {
         let rest = &bytes[5..];
         let want = w as usize * h as usize * 4;
         let rgba: Vec<u8> = if bytes[4] & 1 == 1 && want <= 16 << 20 {
-            if rest.is_empty() { vec![0; want] } else { rest.iter().copied().cycle().take(want).collect() }
+            if rest.is_empty() {
+                vec![0; want]
+            } else {
+                rest.iter().copied().cycle().take(want).collect()
+            }
         } else {
             rest.to_vec()
         };

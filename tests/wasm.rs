@@ -126,7 +126,8 @@ fn image_data_odd_sizes_and_variants() {
 fn check_image_matches_the_cli_json() {
     let mut c = checker();
     let report = c.check_image(Uint8Array::from(SAMPLE_PNG).into()).unwrap();
-    let wasm: serde_json::Value = serde_json::from_str(&String::from(js_sys::JSON::stringify(&report).unwrap())).unwrap();
+    let wasm: serde_json::Value =
+        serde_json::from_str(&String::from(js_sys::JSON::stringify(&report).unwrap())).unwrap();
     let mut cli: serde_json::Value = serde_json::from_str(SAMPLE_CLI_JSON).unwrap();
     // The CLI adds the input's path; everything else is the same report.
     cli.as_object_mut().unwrap().remove("file");

@@ -114,9 +114,20 @@ fn status_str(s: Status) -> &'static str {
 }
 
 fn print_table(file: &Path, report: &Report) {
-    println!("{}: {} ({}×{}, profile {})", file.display(), status_str(report.verdict).to_uppercase(), report.image.width, report.image.height, report.profile);
+    println!(
+        "{}: {} ({}×{}, profile {})",
+        file.display(),
+        status_str(report.verdict).to_uppercase(),
+        report.image.width,
+        report.image.height,
+        report.profile
+    );
     for (id, r) in &report.checks {
-        let msg = if r.status == Status::Pass || r.status == Status::NotRequired { String::new() } else { format!("  {} / {}", r.message_zh, r.message_en) };
+        let msg = if r.status == Status::Pass || r.status == Status::NotRequired {
+            String::new()
+        } else {
+            format!("  {} / {}", r.message_zh, r.message_en)
+        };
         println!("  {:<17} {:<12} {:<22} {}{}", id.as_str(), status_str(r.status), r.reason, r.value, msg);
     }
     println!("  time: {:.1} ms", report.timing_ms.total);
@@ -142,7 +153,10 @@ fn check(profile: &str, as_json: bool, landmarks: bool, images: &[PathBuf]) -> R
             }
             Err(e) => {
                 if as_json {
-                    println!("{}", json!({ "file": file.display().to_string(), "error": { "code": e.code(), "message": e.to_string() } }));
+                    println!(
+                        "{}",
+                        json!({ "file": file.display().to_string(), "error": { "code": e.code(), "message": e.to_string() } })
+                    );
                 } else {
                     eprintln!("{}: error [{}]: {e}", file.display(), e.code());
                 }
@@ -190,7 +204,8 @@ fn parse_csv(text: &str) -> Vec<BTreeMap<String, String>> {
 }
 
 fn eval(labels: &Path, images: Option<&Path>, profile: &str, verbose: bool) -> Result<ExitCode, Error> {
-    let text = std::fs::read_to_string(labels).map_err(|e| Error::InvalidArgument(format!("{}: {e}", labels.display())))?;
+    let text =
+        std::fs::read_to_string(labels).map_err(|e| Error::InvalidArgument(format!("{}: {e}", labels.display())))?;
     let rows = parse_csv(&text);
     let dir = images.map(Path::to_path_buf).unwrap_or_else(|| labels.parent().unwrap_or(Path::new(".")).to_path_buf());
     let profile = load_profile(profile)?;
@@ -222,7 +237,9 @@ fn eval(labels: &Path, images: Option<&Path>, profile: &str, verbose: bool) -> R
         }
         let pose = &report.check(CheckId::HeadPose).value;
         let yaw_label = row.get("yaw_deg").and_then(|v| v.parse::<f64>().ok());
-        for (k, (column, key)) in [("yaw_deg", "yaw"), ("pitch_deg", "pitch"), ("roll_deg", "roll")].into_iter().enumerate() {
+        for (k, (column, key)) in
+            [("yaw_deg", "yaw"), ("pitch_deg", "pitch"), ("roll_deg", "roll")].into_iter().enumerate()
+        {
             let label = row.get(column).and_then(|v| v.parse::<f64>().ok());
             let got = pose.get(key).and_then(|v| v.as_f64());
             if let (Some(label), Some(yaw)) = (label, yaw_label) {
@@ -236,7 +253,10 @@ fn eval(labels: &Path, images: Option<&Path>, profile: &str, verbose: bool) -> R
                     None => {
                         angle_errors[k].push((yaw.abs(), f64::NAN));
                         if verbose {
-                            line += &format!(" {key}: label {label:.1} got none ({})", report.check(CheckId::HeadPose).reason);
+                            line += &format!(
+                                " {key}: label {label:.1} got none ({})",
+                                report.check(CheckId::HeadPose).reason
+                            );
                         }
                     }
                 }
@@ -248,7 +268,10 @@ fn eval(labels: &Path, images: Option<&Path>, profile: &str, verbose: bool) -> R
     }
     println!("{} rows from {} ({} errors), profile {}", rows.len(), labels.display(), errors, profile.name);
     if !confusion.is_empty() {
-        println!("{:<17} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}", "check", "pass→pass", "pass→fail", "pass→unk", "fail→fail", "fail→pass", "fail→unk", "coverage", "bal.acc");
+        println!(
+            "{:<17} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
+            "check", "pass→pass", "pass→fail", "pass→unk", "fail→fail", "fail→pass", "fail→unk", "coverage", "bal.acc"
+        );
         for (id, c) in &confusion {
             let n: usize = c.counts.iter().flatten().sum();
             let decided = n - c.counts[0][2] - c.counts[1][2];

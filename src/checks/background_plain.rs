@@ -25,7 +25,11 @@ pub struct Params {
 const MESSAGES: Messages = &[
     ("ok", "背景纯净", "Plain background"),
     ("background_busy", "背景杂乱，请站到纯色墙面前拍摄", "Busy background: stand in front of a plain wall"),
-    ("background_uneven", "背景明暗不均，请站到均匀照明的纯色墙面前", "Uneven background: use an evenly lit plain wall"),
+    (
+        "background_uneven",
+        "背景明暗不均，请站到均匀照明的纯色墙面前",
+        "Uneven background: use an evenly lit plain wall",
+    ),
     ("little_background", "背景露出太少，无法判断，请稍微后退", "Too little background to judge: step back a little"),
 ];
 
@@ -70,7 +74,12 @@ pub fn check(obs: &Observation, p: &Params) -> CheckResult {
     }
     let share = lumas.len() as f32 / total.max(1) as f32;
     if share < p.min_background_share || lumas.is_empty() {
-        return CheckResult::unknown("little_background", json!({ "background_share": r3(share) }), threshold, MESSAGES);
+        return CheckResult::unknown(
+            "little_background",
+            json!({ "background_share": r3(share) }),
+            threshold,
+            MESSAGES,
+        );
     }
     let (mean, std) = mean_std(lumas.iter().copied());
     let edge_share = edges as f32 / lumas.len() as f32;

@@ -23,10 +23,22 @@ pub struct Params {
 
 const MESSAGES: Messages = &[
     ("ok", "身体端正", "Body straight"),
-    ("shoulders_tilted_right", "肩膀不平（右肩低），请让对方坐正、双肩放平", "Shoulders not level (right one lower): sit straight, shoulders level"),
-    ("shoulders_tilted_left", "肩膀不平（左肩低），请让对方坐正、双肩放平", "Shoulders not level (left one lower): sit straight, shoulders level"),
+    (
+        "shoulders_tilted_right",
+        "肩膀不平（右肩低），请让对方坐正、双肩放平",
+        "Shoulders not level (right one lower): sit straight, shoulders level",
+    ),
+    (
+        "shoulders_tilted_left",
+        "肩膀不平（左肩低），请让对方坐正、双肩放平",
+        "Shoulders not level (left one lower): sit straight, shoulders level",
+    ),
     ("body_turned", "身体侧转了，请让对方身体正对镜头", "Body turned: have them square their shoulders to the camera"),
-    ("shoulders_not_visible", "看不到双肩，请把双肩拍进画面", "Shoulders not visible: include both shoulders in the picture"),
+    (
+        "shoulders_not_visible",
+        "看不到双肩，请把双肩拍进画面",
+        "Shoulders not visible: include both shoulders in the picture",
+    ),
 ];
 
 /// Shoulder columns sit this many face widths from the chin, either side.
@@ -66,7 +78,8 @@ fn run_length(mask: &PersonMask, x: f32, y: f32, dir: f32, width: f32, cap: f32)
 }
 
 pub fn check(obs: &Observation, p: &Params) -> CheckResult {
-    let threshold = json!({ "max_shoulder_tilt_deg": p.max_shoulder_tilt_deg, "max_width_asymmetry": p.max_width_asymmetry });
+    let threshold =
+        json!({ "max_shoulder_tilt_deg": p.max_shoulder_tilt_deg, "max_width_asymmetry": p.max_width_asymmetry });
     let Some(face) = &obs.face else { return without_face(obs, threshold, MESSAGES) };
     let Some(mask) = obs.mask else { return CheckResult::unknown("no_person_mask", json!({}), threshold, MESSAGES) };
     let (w, h) = (obs.frame.width() as f32, obs.frame.height() as f32);

@@ -44,11 +44,31 @@ pub struct Params {
 
 const MESSAGES: Messages = &[
     ("ok", "双耳露出", "Both ears visible"),
-    ("right_ear_covered", "右耳被头发遮挡，请让对方把右侧头发拢到耳后", "Their right ear is covered: ask them to tuck the hair on their right behind the ear"),
-    ("left_ear_covered", "左耳被头发遮挡，请让对方把左侧头发拢到耳后", "Their left ear is covered: ask them to tuck the hair on their left behind the ear"),
-    ("ears_covered", "双耳被头发遮挡，请让对方把头发拢到耳后", "Both ears are covered: ask them to tuck their hair behind the ears"),
-    ("ears_hidden_by_pose", "头部侧转，看不到一侧耳朵，请让对方正对镜头", "Head turned: one ear is out of sight — have them face the camera"),
-    ("ear_zone_outside_frame", "耳朵不在画面内，请让对方整个头部入镜", "An ear is outside the picture: get the whole head in the frame"),
+    (
+        "right_ear_covered",
+        "右耳被头发遮挡，请让对方把右侧头发拢到耳后",
+        "Their right ear is covered: ask them to tuck the hair on their right behind the ear",
+    ),
+    (
+        "left_ear_covered",
+        "左耳被头发遮挡，请让对方把左侧头发拢到耳后",
+        "Their left ear is covered: ask them to tuck the hair on their left behind the ear",
+    ),
+    (
+        "ears_covered",
+        "双耳被头发遮挡，请让对方把头发拢到耳后",
+        "Both ears are covered: ask them to tuck their hair behind the ears",
+    ),
+    (
+        "ears_hidden_by_pose",
+        "头部侧转，看不到一侧耳朵，请让对方正对镜头",
+        "Head turned: one ear is out of sight — have them face the camera",
+    ),
+    (
+        "ear_zone_outside_frame",
+        "耳朵不在画面内，请让对方整个头部入镜",
+        "An ear is outside the picture: get the whole head in the frame",
+    ),
     ("no_skin_model", "无法取得肤色，无法判断耳朵", "Could not sample the skin colour to judge the ears"),
 ];
 
@@ -75,23 +95,38 @@ pub fn check(obs: &Observation, p: &Params) -> CheckResult {
     let threshold = json!({ "min_skin_share": p.min_skin_share, "full_person_share": p.full_person_share, "min_skin_share_full": p.min_skin_share_full, "max_yaw_deg": p.max_yaw_deg, "min_face_width_px": p.min_face_width_px });
     let Some(face) = &obs.face else { return without_face(obs, threshold, MESSAGES) };
     if face.width() < p.min_face_width_px {
-        return CheckResult::unknown("face_too_small", json!({ "face_width_px": r3(face.width()) }), threshold, MESSAGES);
+        return CheckResult::unknown(
+            "face_too_small",
+            json!({ "face_width_px": r3(face.width()) }),
+            threshold,
+            MESSAGES,
+        );
     }
     if obs.mask.is_none() {
         return CheckResult::unknown("no_person_mask", json!({}), threshold, MESSAGES);
     }
-    let Some(skin) = SkinModel::learn(obs, face) else { return CheckResult::unknown("no_skin_model", json!({}), threshold, MESSAGES) };
+    let Some(skin) = SkinModel::learn(obs, face) else {
+        return CheckResult::unknown("no_skin_model", json!({}), threshold, MESSAGES);
+    };
     let ff = FaceFrame::of(face);
     let yaw = face.pose.map(|q| q.yaw_deg).unwrap_or(0.0);
     // yaw > 0: the face turns to the subject's right, so the right ear goes behind the head
     let judge = |right: bool| {
-        let stats = measure(obs, &skin, &ear_zone(face, &ff, right, p.zone_inset, p.zone_outset), p.max_chroma, p.min_luma_ratio);
+        let stats = measure(
+            obs,
+            &skin,
+            &ear_zone(face, &ff, right, p.zone_inset, p.zone_outset),
+            p.max_chroma,
+            p.min_luma_ratio,
+        );
         let hidden = if right { yaw > p.max_yaw_deg } else { -yaw > p.max_yaw_deg };
         let ear = if hidden {
             Ear::HiddenByPose
         } else if stats.in_frame < p.min_in_frame {
             Ear::OutsideFrame
-        } else if stats.skin >= p.min_skin_share && (stats.person < p.full_person_share || stats.skin >= p.min_skin_share_full) {
+        } else if stats.skin >= p.min_skin_share
+            && (stats.person < p.full_person_share || stats.skin >= p.min_skin_share_full)
+        {
             Ear::Visible
         } else {
             Ear::Covered

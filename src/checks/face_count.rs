@@ -22,10 +22,19 @@ pub fn check(obs: &Observation, p: &Params) -> CheckResult {
     let threshold = json!({ "count": 1, "min_detection_score": p.min_detection_score, "min_presence": p.min_presence });
     let scores: Vec<f64> = obs.detections.iter().map(|d| r3(d.score)).collect();
     match (count, &obs.face) {
-        (1, Some(face)) => CheckResult::pass(json!({ "count": 1, "scores": scores, "presence": r3(face.mesh.presence) }), threshold, MESSAGES),
+        (1, Some(face)) => CheckResult::pass(
+            json!({ "count": 1, "scores": scores, "presence": r3(face.mesh.presence) }),
+            threshold,
+            MESSAGES,
+        ),
         (0, _) => CheckResult::fail("no_face", json!({ "count": 0, "scores": scores }), threshold, MESSAGES),
         // the detector saw a face but the face mesh says it is not one
-        (1, None) => CheckResult::fail("no_face", json!({ "count": 0, "scores": scores, "presence": obs.presence.map(r3) }), threshold, MESSAGES),
+        (1, None) => CheckResult::fail(
+            "no_face",
+            json!({ "count": 0, "scores": scores, "presence": obs.presence.map(r3) }),
+            threshold,
+            MESSAGES,
+        ),
         _ => CheckResult::fail("multiple_faces", json!({ "count": count, "scores": scores }), threshold, MESSAGES),
     }
 }

@@ -34,11 +34,19 @@ pub struct Params {
 
 const MESSAGES: Messages = &[
     ("ok", "构图合适", "Framing fine"),
-    ("head_cut_off", "头顶被裁掉了，请把镜头稍微上移或后退", "Top of the head is cut off: tilt the camera up or step back"),
+    (
+        "head_cut_off",
+        "头顶被裁掉了，请把镜头稍微上移或后退",
+        "Top of the head is cut off: tilt the camera up or step back",
+    ),
     ("too_far", "人离得太远，请靠近一些", "Too far away: move closer"),
     ("too_close", "人离得太近，请后退一些", "Too close: step back"),
     ("off_center", "人不在画面中间，请让对方居中", "Not centred: put the person in the middle of the frame"),
-    ("no_room_above", "头顶上方空间不够，请把镜头稍微上移", "Not enough room above the head: move the camera up a little"),
+    (
+        "no_room_above",
+        "头顶上方空间不够，请把镜头稍微上移",
+        "Not enough room above the head: move the camera up a little",
+    ),
     ("shoulders_cut_off", "肩膀没拍全，请后退一些或把镜头下移", "Shoulders cut off: step back or move the camera down"),
     ("proportions", "头部比例不合适，请调整距离", "Head proportions do not fit the photo: adjust the distance"),
 ];
@@ -91,7 +99,7 @@ fn fit_crop(p: &Params, img_w: f32, img_h: f32, face_x: f32, face_w: f32, eye_y:
             break;
         }
         let k = ch / p.out_height; // input pixels per output pixel
-        // the crop's top edge must satisfy both the eye and the hair rules, and stay in the frame
+                                   // the crop's top edge must satisfy both the eye and the hair rules, and stay in the frame
         let lo = (eye_y - p.max_eye_line_px * k).max(hair_y - p.max_hair_top_px * k);
         let hi = (eye_y - p.min_eye_line_px * k).min(hair_y - p.min_hair_top_px * k);
         let left = face_x - cw / 2.0;

@@ -31,9 +31,21 @@ pub struct Params {
 
 const MESSAGES: Messages = &[
     ("ok", "头发未遮挡眉眼", "Hair clear of the eyebrows and eyes"),
-    ("hair_over_brows", "头发遮挡了眉毛，请让对方把刘海拨开，露出眉毛和眼睛", "Hair covers the eyebrows: ask them to move the fringe off the brows and eyes"),
-    ("hair_over_right_brow", "头发遮挡了右侧眉毛，请让对方把右侧头发拨开", "Hair covers their right eyebrow: ask them to move it aside"),
-    ("hair_over_left_brow", "头发遮挡了左侧眉毛，请让对方把左侧头发拨开", "Hair covers their left eyebrow: ask them to move it aside"),
+    (
+        "hair_over_brows",
+        "头发遮挡了眉毛，请让对方把刘海拨开，露出眉毛和眼睛",
+        "Hair covers the eyebrows: ask them to move the fringe off the brows and eyes",
+    ),
+    (
+        "hair_over_right_brow",
+        "头发遮挡了右侧眉毛，请让对方把右侧头发拨开",
+        "Hair covers their right eyebrow: ask them to move it aside",
+    ),
+    (
+        "hair_over_left_brow",
+        "头发遮挡了左侧眉毛，请让对方把左侧头发拨开",
+        "Hair covers their left eyebrow: ask them to move it aside",
+    ),
     ("no_skin_model", "无法取得肤色，无法判断头发", "Could not sample the skin colour to judge the hair"),
 ];
 
@@ -41,9 +53,16 @@ pub fn check(obs: &Observation, p: &Params) -> CheckResult {
     let threshold = json!({ "min_skin_share": p.min_skin_share, "min_face_width_px": p.min_face_width_px });
     let Some(face) = &obs.face else { return without_face(obs, threshold, MESSAGES) };
     if face.width() < p.min_face_width_px {
-        return CheckResult::unknown("face_too_small", json!({ "face_width_px": r3(face.width()) }), threshold, MESSAGES);
+        return CheckResult::unknown(
+            "face_too_small",
+            json!({ "face_width_px": r3(face.width()) }),
+            threshold,
+            MESSAGES,
+        );
     }
-    let Some(skin) = SkinModel::learn(obs, face) else { return CheckResult::unknown("no_skin_model", json!({}), threshold, MESSAGES) };
+    let Some(skin) = SkinModel::learn(obs, face) else {
+        return CheckResult::unknown("no_skin_model", json!({}), threshold, MESSAGES);
+    };
     let ff = FaceFrame::of(face);
     // two stacked bands per brow, the clearer one counts: the mesh's brow edge is sometimes a little
     // low (the lower band then sits on the brow hairs), and a fringe that reaches the brows covers both
@@ -53,9 +72,20 @@ pub fn check(obs: &Observation, p: &Params) -> CheckResult {
     let band = |right: bool| {
         let side = if right { right_cheek } else { left_cheek };
         let min_luma = p.min_luma_ratio * (side / skin.mean[0].max(1.0)).min(1.0);
-        let lower = measure(obs, &skin, &brow_band(face, &ff, right, p.band_lift, p.band_height), p.max_chroma, min_luma);
-        let upper = measure(obs, &skin, &brow_band(face, &ff, right, p.band_lift + p.band_height, p.band_height), p.max_chroma, min_luma);
-        if upper.skin > lower.skin { upper } else { lower }
+        let lower =
+            measure(obs, &skin, &brow_band(face, &ff, right, p.band_lift, p.band_height), p.max_chroma, min_luma);
+        let upper = measure(
+            obs,
+            &skin,
+            &brow_band(face, &ff, right, p.band_lift + p.band_height, p.band_height),
+            p.max_chroma,
+            min_luma,
+        );
+        if upper.skin > lower.skin {
+            upper
+        } else {
+            lower
+        }
     };
     let (rs, ls) = (band(true), band(false));
     let value = json!({

@@ -26,8 +26,16 @@ pub struct Params {
 
 const MESSAGES: Messages = &[
     ("ok", "头部端正", "Head straight"),
-    ("yaw_right", "脸向右偏了，请让对方向左转回，正对镜头", "Face turned to their right: have them turn back to face the camera"),
-    ("yaw_left", "脸向左偏了，请让对方向右转回，正对镜头", "Face turned to their left: have them turn back to face the camera"),
+    (
+        "yaw_right",
+        "脸向右偏了，请让对方向左转回，正对镜头",
+        "Face turned to their right: have them turn back to face the camera",
+    ),
+    (
+        "yaw_left",
+        "脸向左偏了，请让对方向右转回，正对镜头",
+        "Face turned to their left: have them turn back to face the camera",
+    ),
     ("pitch_up", "下巴抬高了，请让对方稍微低头", "Chin up: have them lower their chin a little"),
     ("pitch_down", "低头了，请让对方稍微抬头", "Head down: have them raise their chin a little"),
     ("roll_right", "头向右歪了，请让对方把头摆正", "Head tilted to their right: have them hold it upright"),

@@ -22,8 +22,16 @@ pub struct Params {
 
 const MESSAGES: Messages = &[
     ("ok", "面部光线均匀", "Even light on the face"),
-    ("right_side_dark", "脸部光线不均匀（右脸偏暗），请面向光源", "Uneven light: their right cheek is dark — face the light"),
-    ("left_side_dark", "脸部光线不均匀（左脸偏暗），请面向光源", "Uneven light: their left cheek is dark — face the light"),
+    (
+        "right_side_dark",
+        "脸部光线不均匀（右脸偏暗），请面向光源",
+        "Uneven light: their right cheek is dark — face the light",
+    ),
+    (
+        "left_side_dark",
+        "脸部光线不均匀（左脸偏暗），请面向光源",
+        "Uneven light: their left cheek is dark — face the light",
+    ),
 ];
 
 /// Side of the square cheek patch ÷ inter-eye distance.

@@ -117,7 +117,11 @@ pub type Messages = &'static [(&'static str, &'static str, &'static str)];
 const COMMON: Messages = &[
     ("no_face", "未检测到人脸，请让对方正对镜头", "No face found: have the person face the camera"),
     ("multiple_faces", "画面中有多张人脸，请只拍一人", "More than one face: only one person in the picture"),
-    ("not_implemented", "该项暂不能自动判断，请人工确认", "This item cannot be checked automatically yet; check it by eye"),
+    (
+        "not_implemented",
+        "该项暂不能自动判断，请人工确认",
+        "This item cannot be checked automatically yet; check it by eye",
+    ),
     ("face_too_small", "人脸太小，无法判断，请靠近一些", "Face too small to judge: move closer"),
     ("no_person_mask", "无法分割人像，无法判断", "Could not separate the person from the background"),
 ];

@@ -23,11 +23,16 @@ pub struct Params {
 const MESSAGES: Messages = &[
     ("ok", "嘴巴自然闭合", "Mouth closed"),
     ("mouth_open", "请让对方闭上嘴巴，不要露齿", "Mouth open: ask them to close their lips"),
-    ("teeth_showing", "露齿了，请让对方自然闭嘴，不要露齿微笑", "Teeth showing: ask them to close their lips naturally"),
+    (
+        "teeth_showing",
+        "露齿了，请让对方自然闭嘴，不要露齿微笑",
+        "Teeth showing: ask them to close their lips naturally",
+    ),
 ];
 
 /// Upper/lower inner-lip landmark pairs across the mouth.
-const GAP_PAIRS: [(usize, usize); 7] = [(82, 87), (81, 178), (80, 88), (lm::UPPER_LIP_INNER, lm::LOWER_LIP_INNER), (312, 317), (311, 402), (310, 318)];
+const GAP_PAIRS: [(usize, usize); 7] =
+    [(82, 87), (81, 178), (80, 88), (lm::UPPER_LIP_INNER, lm::LOWER_LIP_INNER), (312, 317), (311, 402), (310, 318)];
 
 pub fn check(obs: &Observation, p: &Params) -> CheckResult {
     let threshold = json!({ "max_lip_gap_ratio": p.max_lip_gap_ratio, "max_opening_share": p.max_opening_share });

@@ -37,7 +37,11 @@ pub struct Params {
 const MESSAGES: Messages = &[
     ("ok", "未戴帽子", "No head covering"),
     ("hat", "请让对方摘下帽子或头饰", "Head covering: ask them to take off the hat or headwear"),
-    ("crown_outside_frame", "头顶不在画面内，请让对方整个头部入镜", "The top of the head is outside the picture: get the whole head in the frame"),
+    (
+        "crown_outside_frame",
+        "头顶不在画面内，请让对方整个头部入镜",
+        "The top of the head is outside the picture: get the whole head in the frame",
+    ),
     ("no_skin_model", "无法取得肤色，无法判断帽子", "Could not sample the skin colour to judge a head covering"),
 ];
 
@@ -45,11 +49,24 @@ pub fn check(obs: &Observation, p: &Params) -> CheckResult {
     let threshold = json!({ "min_crown_skin": p.min_crown_skin, "min_face_width_px": p.min_face_width_px });
     let Some(face) = &obs.face else { return without_face(obs, threshold, MESSAGES) };
     if face.width() < p.min_face_width_px {
-        return CheckResult::unknown("face_too_small", json!({ "face_width_px": r3(face.width()) }), threshold, MESSAGES);
+        return CheckResult::unknown(
+            "face_too_small",
+            json!({ "face_width_px": r3(face.width()) }),
+            threshold,
+            MESSAGES,
+        );
     }
-    let Some(skin) = SkinModel::learn(obs, face) else { return CheckResult::unknown("no_skin_model", json!({}), threshold, MESSAGES) };
+    let Some(skin) = SkinModel::learn(obs, face) else {
+        return CheckResult::unknown("no_skin_model", json!({}), threshold, MESSAGES);
+    };
     let ff = FaceFrame::of(face);
-    let s = measure(obs, &skin, &crown_band(face, &ff, p.crown_from, p.crown_to, p.crown_half_width), p.max_chroma, p.min_luma_ratio);
+    let s = measure(
+        obs,
+        &skin,
+        &crown_band(face, &ff, p.crown_from, p.crown_to, p.crown_half_width),
+        p.max_chroma,
+        p.min_luma_ratio,
+    );
     let value = json!({ "skin": r3(s.skin), "person": r3(s.person), "in_frame": r3(s.in_frame), "rel_luma": r3(s.rel_luma), "chroma": r3(s.chroma), "saturation": r3(s.saturation), "spread": r3(s.luma_spread) });
     if s.in_frame < p.min_in_frame {
         return CheckResult::unknown("crown_outside_frame", value, threshold, MESSAGES);

@@ -19,7 +19,15 @@ pub enum Border {
 
 /// Fills `out` (NHWC, `out_w`×`out_h`×3) by sampling `frame` bilinearly at `map(u + 0.5, v + 0.5)`,
 /// scaling bytes 0..255 linearly onto `lo..hi`.
-pub fn warp_to_tensor(frame: &Frame, map: &Affine, out_w: usize, out_h: usize, border: Border, (lo, hi): (f32, f32), out: &mut [f32]) {
+pub fn warp_to_tensor(
+    frame: &Frame,
+    map: &Affine,
+    out_w: usize,
+    out_h: usize,
+    border: Border,
+    (lo, hi): (f32, f32),
+    out: &mut [f32],
+) {
     debug_assert_eq!(out.len(), out_w * out_h * 3);
     let scale = (hi - lo) / 255.0;
     let (w, h) = (frame.width() as i64, frame.height() as i64);

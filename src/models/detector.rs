@@ -65,7 +65,8 @@ pub struct Detector {
 
 impl Detector {
     pub fn from_bytes(bytes: &[u8]) -> Result<Detector> {
-        let net = Net::from_bytes("face_detection", bytes, [1, SIZE, SIZE, 3], &[NUM_ANCHORS * NUM_COORDS, NUM_ANCHORS])?;
+        let net =
+            Net::from_bytes("face_detection", bytes, [1, SIZE, SIZE, 3], &[NUM_ANCHORS * NUM_COORDS, NUM_ANCHORS])?;
         Ok(Detector { net, anchors: anchors(), input: vec![0.0; SIZE * SIZE * 3] })
     }
 

@@ -46,13 +46,10 @@ impl Roi {
         let rotation = eye_line_rotation(p(33), p(263));
         let (s, c) = rotation.sin_cos();
         // rotate into the face frame (inverse rotation), take bounds, rotate the centre back
-        let (x0, y0, x1, y1) = geometry::bounds(points.iter().map(|q| Point::new(c * q[0] + s * q[1], -s * q[0] + c * q[1])));
+        let (x0, y0, x1, y1) =
+            geometry::bounds(points.iter().map(|q| Point::new(c * q[0] + s * q[1], -s * q[0] + c * q[1])));
         let (mx, my) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
-        Roi {
-            center: Point::new(c * mx - s * my, s * mx + c * my),
-            size: (x1 - x0).max(y1 - y0) * ROI_SCALE,
-            rotation,
-        }
+        Roi { center: Point::new(c * mx - s * my, s * mx + c * my), size: (x1 - x0).max(y1 - y0) * ROI_SCALE, rotation }
     }
 
     /// Maps crop pixels (0..192) to image pixels.

@@ -35,13 +35,22 @@ pub(crate) struct Net {
 
 impl Net {
     /// Parses, type-checks and optimises a model. `output_lens` are the expected output sizes.
-    pub(crate) fn from_bytes(name: &'static str, bytes: &[u8], input_shape: [usize; 4], output_lens: &[usize]) -> Result<Net> {
+    pub(crate) fn from_bytes(
+        name: &'static str,
+        bytes: &[u8],
+        input_shape: [usize; 4],
+        output_lens: &[usize],
+    ) -> Result<Net> {
         let err = |e: TractError| Error::ModelLoad { model: name, detail: format!("{e:#}") };
         if bytes.is_empty() {
             return Err(Error::ModelLoad { model: name, detail: "no bytes".into() });
         }
         if bytes.len() > MAX_MODEL_BYTES {
-            return Err(Error::TooLarge { what: "model bytes", actual: bytes.len() as u64, limit: MAX_MODEL_BYTES as u64 });
+            return Err(Error::TooLarge {
+                what: "model bytes",
+                actual: bytes.len() as u64,
+                limit: MAX_MODEL_BYTES as u64,
+            });
         }
         let onnx = tract_onnx::onnx();
         let proto = onnx.proto_model_for_read(&mut &bytes[..]).map_err(err)?;

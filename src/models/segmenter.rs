@@ -46,7 +46,12 @@ impl Segmenter {
         let map = Affine::from_rotated_rect(Point::new(w / 2.0, h / 2.0), w, h, 0.0, SIZE as f32, SIZE as f32);
         warp_to_tensor(frame, &map, SIZE, SIZE, Border::Replicate, (0.0, 1.0), &mut self.input);
         let mut out = self.net.run(&self.input)?;
-        let data = out.swap_remove(0).into_iter().map(|v| if v.is_finite() { v.clamp(0.0, 1.0) } else { 0.0 }).collect();
-        Ok(PersonMask { mask: GrayImage::new(SIZE, SIZE, data), image_width: frame.width(), image_height: frame.height() })
+        let data =
+            out.swap_remove(0).into_iter().map(|v| if v.is_finite() { v.clamp(0.0, 1.0) } else { 0.0 }).collect();
+        Ok(PersonMask {
+            mask: GrayImage::new(SIZE, SIZE, data),
+            image_width: frame.width(),
+            image_height: frame.height(),
+        })
     }
 }

@@ -83,8 +83,7 @@ pub fn estimate_head_pose(landmarks: &[[f32; 3]]) -> Option<HeadPose> {
     }
     let rot = fit_rotation(landmarks)?;
     let pose = rotation_to_pose(&rot);
-    let all_finite =
-        pose.yaw_deg.is_finite() && pose.pitch_deg.is_finite() && pose.roll_deg.is_finite();
+    let all_finite = pose.yaw_deg.is_finite() && pose.pitch_deg.is_finite() && pose.roll_deg.is_finite();
     all_finite.then_some(pose)
 }
 
@@ -126,11 +125,7 @@ fn fit_rotation(landmarks: &[[f32; 3]]) -> Option<Mat3> {
         let w = f64::from(w);
         let xm = CANONICAL_FACE[usize::from(id)];
         let yc = image_to_camera(landmarks[usize::from(id)]);
-        let x = [
-            f64::from(xm[0]) - cx[0],
-            f64::from(xm[1]) - cx[1],
-            f64::from(xm[2]) - cx[2],
-        ];
+        let x = [f64::from(xm[0]) - cx[0], f64::from(xm[1]) - cx[1], f64::from(xm[2]) - cx[2]];
         let y = [yc[0] - cy[0], yc[1] - cy[1], yc[2] - cy[2]];
         for a in 0..3 {
             spread_y += w * y[a] * y[a];
@@ -172,33 +167,16 @@ fn fit_rotation(landmarks: &[[f32; 3]]) -> Option<Mat3> {
             best = i;
         }
     }
-    let q = [
-        vectors[0][best],
-        vectors[1][best],
-        vectors[2][best],
-        vectors[3][best],
-    ];
+    let q = [vectors[0][best], vectors[1][best], vectors[2][best], vectors[3][best]];
     let len = q.iter().map(|v| v * v).sum::<f64>().sqrt();
     if !len.is_finite() || len < 1e-9 {
         return None;
     }
     let [w, x, y, z] = q.map(|v| v / len);
     Some([
-        [
-            1.0 - 2.0 * (y * y + z * z),
-            2.0 * (x * y - w * z),
-            2.0 * (x * z + w * y),
-        ],
-        [
-            2.0 * (x * y + w * z),
-            1.0 - 2.0 * (x * x + z * z),
-            2.0 * (y * z - w * x),
-        ],
-        [
-            2.0 * (x * z - w * y),
-            2.0 * (y * z + w * x),
-            1.0 - 2.0 * (x * x + y * y),
-        ],
+        [1.0 - 2.0 * (y * y + z * z), 2.0 * (x * y - w * z), 2.0 * (x * z + w * y)],
+        [2.0 * (x * y + w * z), 1.0 - 2.0 * (x * x + z * z), 2.0 * (y * z - w * x)],
+        [2.0 * (x * z - w * y), 2.0 * (y * z + w * x), 1.0 - 2.0 * (x * x + y * y)],
     ])
 }
 
@@ -210,10 +188,7 @@ fn jacobi_eigen4(mut a: [[f64; 4]; 4]) -> ([f64; 4], [[f64; 4]; 4]) {
         row[i] = 1.0;
     }
     for _sweep in 0..64 {
-        let off: f64 = (0..4)
-            .flat_map(|p| ((p + 1)..4).map(move |q| (p, q)))
-            .map(|(p, q)| a[p][q] * a[p][q])
-            .sum();
+        let off: f64 = (0..4).flat_map(|p| ((p + 1)..4).map(move |q| (p, q))).map(|(p, q)| a[p][q] * a[p][q]).sum();
         let diag: f64 = (0..4).map(|i| a[i][i] * a[i][i]).sum();
         // Converged, or NaN (which the caller rejects).
         if off <= 1e-30 * diag.max(1e-300) || off.is_nan() {
@@ -303,10 +278,7 @@ mod tests {
     struct Lcg(u64);
     impl Lcg {
         fn next(&mut self) -> f64 {
-            self.0 = self
-                .0
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
+            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             ((self.0 >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
         }
     }
@@ -333,10 +305,7 @@ mod tests {
     /// Landmarks for a head at the given (yaw, pitch, roll) in degrees, using
     /// the documented convention `R = Ry(-yaw)·Rx(-pitch)·Rz(-roll)`.
     fn synth(yaw: f64, pitch: f64, roll: f64, scale: f64, noise: f64, seed: u64) -> Vec<[f32; 3]> {
-        let r = mul(
-            &ry(-yaw.to_radians()),
-            &mul(&rx(-pitch.to_radians()), &rz(-roll.to_radians())),
-        );
+        let r = mul(&ry(-yaw.to_radians()), &mul(&rx(-pitch.to_radians()), &rz(-roll.to_radians())));
         synth_with(&r, scale, [321.5, 247.25], noise, seed)
     }
 
@@ -344,10 +313,7 @@ mod tests {
         let ok = (f64::from(p.yaw_deg) - yaw).abs() <= tol
             && (f64::from(p.pitch_deg) - pitch).abs() <= tol
             && (f64::from(p.roll_deg) - roll).abs() <= tol;
-        assert!(
-            ok,
-            "got {p:?}, want yaw {yaw} pitch {pitch} roll {roll} (±{tol})"
-        );
+        assert!(ok, "got {p:?}, want yaw {yaw} pitch {pitch} roll {roll} (±{tol})");
     }
 
     #[test]
@@ -397,17 +363,10 @@ mod tests {
     fn yaw_sign_nose_toward_image_left_is_positive() {
         let a = 20f64.to_radians();
         // Camera frame, about +Y: X' = X cos a − Z sin a, Z' = X sin a + Z cos a.
-        let m = [
-            [a.cos(), 0.0, -a.sin()],
-            [0.0, 1.0, 0.0],
-            [a.sin(), 0.0, a.cos()],
-        ];
+        let m = [[a.cos(), 0.0, -a.sin()], [0.0, 1.0, 0.0], [a.sin(), 0.0, a.cos()]];
         let front = synth_with(&rz(0.0), 15.0, [300.0, 300.0], 0.0, 1);
         let turned = synth_with(&m, 15.0, [300.0, 300.0], 0.0, 1);
-        assert!(
-            turned[1][0] < front[1][0] - 10.0,
-            "nose tip moved toward the image's left"
-        );
+        assert!(turned[1][0] < front[1][0] - 10.0, "nose tip moved toward the image's left");
         let p = estimate_head_pose(&turned).unwrap();
         assert!(p.yaw_deg > 19.5 && p.yaw_deg < 20.5, "{p:?}");
         assert!(p.pitch_deg.abs() < 0.01 && p.roll_deg.abs() < 0.01, "{p:?}");
@@ -419,18 +378,11 @@ mod tests {
     fn pitch_sign_chin_up_is_positive() {
         let a = 15f64.to_radians();
         // Camera frame: Y' = Y cos a + Z sin a, Z' = −Y sin a + Z cos a.
-        let m = [
-            [1.0, 0.0, 0.0],
-            [0.0, a.cos(), a.sin()],
-            [0.0, -a.sin(), a.cos()],
-        ];
+        let m = [[1.0, 0.0, 0.0], [0.0, a.cos(), a.sin()], [0.0, -a.sin(), a.cos()]];
         let front = synth_with(&rz(0.0), 15.0, [300.0, 300.0], 0.0, 1);
         let up = synth_with(&m, 15.0, [300.0, 300.0], 0.0, 1);
         let nose_minus_eyes = |lm: &[[f32; 3]]| lm[1][1] - 0.5 * (lm[33][1] + lm[263][1]);
-        assert!(
-            nose_minus_eyes(&up) < nose_minus_eyes(&front) - 5.0,
-            "nose rose toward the eyes"
-        );
+        assert!(nose_minus_eyes(&up) < nose_minus_eyes(&front) - 5.0, "nose rose toward the eyes");
         let p = estimate_head_pose(&up).unwrap();
         assert!(p.pitch_deg > 14.5 && p.pitch_deg < 15.5, "{p:?}");
         assert!(p.yaw_deg.abs() < 0.01 && p.roll_deg.abs() < 0.01, "{p:?}");
@@ -443,17 +395,10 @@ mod tests {
     fn roll_sign_clockwise_in_image_is_positive() {
         let a = 10f64.to_radians();
         // Camera frame (Y up), about +Z: X' = X cos a − Y sin a, Y' = X sin a + Y cos a.
-        let m = [
-            [a.cos(), -a.sin(), 0.0],
-            [a.sin(), a.cos(), 0.0],
-            [0.0, 0.0, 1.0],
-        ];
+        let m = [[a.cos(), -a.sin(), 0.0], [a.sin(), a.cos(), 0.0], [0.0, 0.0, 1.0]];
         let lm = synth_with(&m, 15.0, [300.0, 300.0], 0.0, 1);
         assert!(lm[33][0] < lm[263][0], "33 is on the image's left");
-        assert!(
-            lm[263][1] < lm[33][1] - 5.0,
-            "263 is higher in the image than 33"
-        );
+        assert!(lm[263][1] < lm[33][1] - 5.0, "263 is higher in the image than 33");
         let p = estimate_head_pose(&lm).unwrap();
         assert!(p.roll_deg < -9.5 && p.roll_deg > -10.5, "counter-clockwise is negative: {p:?}");
         assert!(p.yaw_deg.abs() < 0.01 && p.pitch_deg.abs() < 0.01, "{p:?}");
@@ -492,23 +437,14 @@ mod tests {
         let mut rng = Lcg(99);
         for round in 0..200 {
             let mag = [1e-30, 1e-3, 1.0, 1e3, 1e20, 3e38][round % 6];
-            let lm: Vec<[f32; 3]> = (0..468)
-                .map(|_| [0, 1, 2].map(|_| (rng.next() * mag) as f32))
-                .collect();
+            let lm: Vec<[f32; 3]> = (0..468).map(|_| [0, 1, 2].map(|_| (rng.next() * mag) as f32)).collect();
             if let Some(p) = estimate_head_pose(&lm) {
                 assert!(p.yaw_deg.is_finite() && p.pitch_deg.is_finite() && p.roll_deg.is_finite());
-                assert!(
-                    p.pitch_deg.abs() <= 90.0
-                        && p.yaw_deg.abs() <= 180.0
-                        && p.roll_deg.abs() <= 180.0
-                );
+                assert!(p.pitch_deg.abs() <= 90.0 && p.yaw_deg.abs() <= 180.0 && p.roll_deg.abs() <= 180.0);
             }
         }
         // Flat (z = 0) and collinear input.
-        let flat: Vec<[f32; 3]> = CANONICAL_FACE
-            .iter()
-            .map(|v| [v[0] * 10.0, -v[1] * 10.0, 0.0])
-            .collect();
+        let flat: Vec<[f32; 3]> = CANONICAL_FACE.iter().map(|v| [v[0] * 10.0, -v[1] * 10.0, 0.0]).collect();
         let _ = estimate_head_pose(&flat);
         let line: Vec<[f32; 3]> = (0..468).map(|i| [i as f32, 2.0 * i as f32, 0.0]).collect();
         let _ = estimate_head_pose(&line);
@@ -528,8 +464,6 @@ mod tests {
         let weight = |id: u16| PROCRUSTES_WEIGHTS.iter().find(|w| w.0 == id).map(|w| w.1);
         assert_eq!(weight(33), weight(263));
         assert!(weight(33).is_some());
-        assert!(PROCRUSTES_WEIGHTS
-            .iter()
-            .all(|&(id, w)| usize::from(id) < 468 && w > 0.0));
+        assert!(PROCRUSTES_WEIGHTS.iter().all(|&(id, w)| usize::from(id) < 468 && w > 0.0));
     }
 }

@@ -63,7 +63,8 @@ pub struct SkinModel {
 
 /// Where the skin model is learned: the cheeks below each eye (subject's right, left) and the nose
 /// from its bridge to its tip. Never the forehead, which hair may cover.
-pub const SKIN_SAMPLES: [&[usize]; 3] = [&[117, 118, 101, 36, 205, 187, 123], &[346, 347, 330, 266, 425, 411, 352], &[6, 351, 437, 4, 217, 122]];
+pub const SKIN_SAMPLES: [&[usize]; 3] =
+    [&[117, 118, 101, 36, 205, 187, 123], &[346, 347, 330, 266, 425, 411, 352], &[6, 351, 437, 4, 217, 122]];
 
 /// Smallest chroma standard deviation assumed (JPEG noise and lighting make real skin vary this much).
 const MIN_CHROMA_STD: f32 = 3.0;
@@ -137,7 +138,13 @@ pub struct RegionStats {
 }
 
 /// Samples a polygon on a grid of about 24 points across and measures it.
-pub fn measure(obs: &Observation, skin: &SkinModel, poly: &[Point], max_chroma: f32, min_luma_ratio: f32) -> RegionStats {
+pub fn measure(
+    obs: &Observation,
+    skin: &SkinModel,
+    poly: &[Point],
+    max_chroma: f32,
+    min_luma_ratio: f32,
+) -> RegionStats {
     let (x0, y0, x1, y1) = crate::imaging::geometry::bounds(poly.iter().copied());
     let extent = (x1 - x0).max(y1 - y0);
     let step = ((extent / 24.0).floor() as usize).max(1);
@@ -188,7 +195,12 @@ pub fn measure(obs: &Observation, skin: &SkinModel, poly: &[Point], max_chroma: 
 pub fn ear_zone(face: &Face, ff: &FaceFrame, right: bool, inset: f32, outset: f32) -> Vec<Point> {
     let (top, bottom, out) = if right { (127, 93, -1.0) } else { (356, 323, 1.0) };
     let (t, b) = (face.point(top), face.point(bottom));
-    vec![ff.offset(t, -out * inset, 0.0), ff.offset(t, out * outset, 0.0), ff.offset(b, out * outset, 0.0), ff.offset(b, -out * inset, 0.0)]
+    vec![
+        ff.offset(t, -out * inset, 0.0),
+        ff.offset(t, out * outset, 0.0),
+        ff.offset(b, out * outset, 0.0),
+        ff.offset(b, -out * inset, 0.0),
+    ]
 }
 
 /// The forehead band just above one brow: from the brow's upper edge up `height` face widths.
@@ -214,4 +226,3 @@ pub fn crown_band(face: &Face, ff: &FaceFrame, from: f32, to: f32, half_width: f
         ff.offset(top, -half_width, -to),
     ]
 }
-

@@ -25,7 +25,8 @@ pub fn sample() -> Frame {
 /// One checker (models load once) shared by the tests of a binary.
 pub fn checker() -> MutexGuard<'static, Checker> {
     static CHECKER: OnceLock<Mutex<Checker>> = OnceLock::new();
-    let m = CHECKER.get_or_init(|| Mutex::new(Checker::new(Models::embedded().expect("embedded models load"), Profile::chsi())));
+    let m = CHECKER
+        .get_or_init(|| Mutex::new(Checker::new(Models::embedded().expect("embedded models load"), Profile::chsi())));
     let mut guard = m.lock().unwrap_or_else(|e| e.into_inner());
     guard.set_profile(Profile::chsi());
     guard
@@ -44,7 +45,9 @@ pub fn reason(r: &Report, id: CheckId) -> &str {
 }
 
 pub fn value(r: &Report, id: CheckId, key: &str) -> f64 {
-    r.check(id).value[key].as_f64().unwrap_or_else(|| panic!("{} has no numeric {key}: {}", id.as_str(), r.check(id).value))
+    r.check(id).value[key]
+        .as_f64()
+        .unwrap_or_else(|| panic!("{} has no numeric {key}: {}", id.as_str(), r.check(id).value))
 }
 
 /// Checks whose status differs between two reports.

@@ -1,8 +1,62 @@
 // photo-check H5 capture page. No framework; inference runs in worker.js.
-// States (body[data-state]): unsupported, loading, model-failed, denied, no-camera, live, paused (page hidden:
-// the camera is off), camera-lost (the track ended), checking, preview, uploading, done, upload-failed.
+//
+// The page is in one state at a time, shown as body[data-state] (style.css draws each state's screen from it).
+// STATES below is the whole state machine, in one table: for each state, the events it accepts and the state
+// each one leads to (`on`), and the facts the code asks instead of comparing state names:
+//   camera  the camera is live: frames are checked, 手动拍摄 / auto-capture work, hiding the page pauses it
+//   resume  the camera is off because the page is hidden: it restarts when the page is shown
+//   photo   a photo (captured or chosen) is on screen with its checklist and verdict
+//   error   the overlay's [message, hint] (TEXT keys); retry: what 重试 does ('worker' or 'camera'),
+//           retryText its label; uploadError: the status line says why the upload failed
+// dispatch(event, detail) moves to STATES[state].on[event]; an event the state does not accept changes nothing
+// and returns false (can(event) asks first). The events a state accepts are also what its buttons do.
+// States: unsupported, loading, model-failed, denied, no-camera, live, paused (page hidden: the camera is off),
+// camera-lost (the track ended), checking, preview, uploading, done, upload-failed.
+// Opening the camera (startCamera) is not a state: the page keeps the state it was in (loading, preview after
+// 重拍, camera-lost after 重新打开摄像头, …) until getUserMedia ends in one of CAMERA_OPENED; app.cameraStarting
+// says an opening is under way, and a newer start or stopCamera() discards it (app.cameraGen).
 // Nothing is stored (no localStorage, IndexedDB, caches, cookies): the photo and its report live in memory
 // and leave the page only in the upload the user asks for (使用此照片).
+
+// Every state with a worker: the checker restarts (a wasm trap, 重试) or fails to load.
+const WORKER = { reload: 'loading', modelFailed: 'model-failed' };
+// How opening the camera ends, in each state it can be opened from (cameraDeferred: the page is hidden).
+const CAMERA_OPENED = {
+  cameraOn: 'live', cameraDenied: 'denied', cameraMissing: 'no-camera', cameraDeferred: 'paused',
+};
+// A photo from the album or the system camera. The picker (live, denied, no-camera, camera-lost) may stay open
+// while the page moves on (hidden behind it: paused; auto-capture: checking, preview): those take the file too.
+const ALBUM = { album: 'checking' };
+
+const STATES = {
+  // no wasm SIMD or no Worker: nothing is loaded
+  unsupported: { error: ['unsupported', 'unsupportedHint'], on: {} },
+  // the worker fetches the module and the models; when ready the camera is opened
+  loading: { on: { ...WORKER, ...CAMERA_OPENED, unsupported: 'unsupported' } },
+  'model-failed': { error: ['modelFailed', 'modelFailedHint'], retry: 'worker', on: { ...WORKER } },
+  denied: {
+    error: ['denied', 'deniedHint'], retry: 'camera',
+    on: { ...WORKER, ...CAMERA_OPENED, ...ALBUM, backToPhoto: 'preview' },
+  },
+  'no-camera': { error: ['noCamera', 'noCameraHint'], on: { ...WORKER, ...ALBUM, backToPhoto: 'preview' } },
+  live: {
+    camera: true,
+    on: { ...WORKER, ...CAMERA_OPENED, ...ALBUM, capture: 'checking', hidden: 'paused', trackEnded: 'camera-lost' },
+  },
+  paused: { resume: true, on: { ...WORKER, ...CAMERA_OPENED, ...ALBUM, trackEnded: 'camera-lost' } },
+  'camera-lost': {
+    error: ['cameraLost', 'cameraLostHint'], retry: 'camera', retryText: 'restartCamera',
+    on: { ...WORKER, ...CAMERA_OPENED, ...ALBUM, backToPhoto: 'preview' },
+  },
+  // a captured or chosen photo is checked; if the check fails the camera is opened again
+  checking: { on: { ...WORKER, ...CAMERA_OPENED, ...ALBUM, checked: 'preview' } },
+  // 重拍 opens the camera (CAMERA_OPENED); 使用此照片 uploads
+  preview: { photo: true, on: { ...WORKER, ...CAMERA_OPENED, ...ALBUM, upload: 'uploading' } },
+  uploading: { photo: true, on: { ...WORKER, uploaded: 'done', uploadFailed: 'upload-failed' } },
+  done: { photo: true, on: { ...WORKER } },
+  // 重新上传 uploads the same photo and report again; 重拍 opens the camera
+  'upload-failed': { photo: true, uploadError: true, on: { ...WORKER, ...CAMERA_OPENED, upload: 'uploading' } },
+};
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -20,14 +74,14 @@ const config = {
   // ?simd=0 pretends the browser lacks wasm SIMD (the unsupported state), for tests.
   simd: params.get('simd'),
 };
-// States that show a photo (captured or chosen) with its report.
-const PHOTO_STATES = ['preview', 'uploading', 'done', 'upload-failed'];
 
 const TEXT = {
   zh: {
     title: '证件照拍摄', loading: '正在加载检测模型…', retry: '重试', shoot: '手动拍摄', switch: '切换摄像头',
-    album: '从相册选择', systemCamera: '用系统相机拍照', retake: '重拍', use: '使用此照片', auto: '合格时自动拍摄',
-    unsupported: '当前浏览器不支持 WebAssembly SIMD，无法检查照片。', unsupportedHint: '请用最新版微信、Safari 或 Chrome 打开。',
+    album: '从相册选择', systemCamera: '用系统相机拍照', retake: '重拍', use: '使用此照片',
+    auto: '合格时自动拍摄',
+    unsupported: '当前浏览器不支持 WebAssembly SIMD，无法检查照片。',
+    unsupportedHint: '请用最新版微信、Safari 或 Chrome 打开。',
     modelFailed: '检测模型加载失败。', modelFailedHint: '请检查网络后重试。',
     denied: '未获得摄像头权限。', deniedHint: '请在设置中允许使用摄像头，或用系统相机/相册上传照片。',
     noCamera: '未找到可用的摄像头。', noCameraHint: '可以用系统相机或从相册选择照片。',
@@ -35,34 +89,47 @@ const TEXT = {
     pass: '照片合格', fail: '照片不合格：', unknown: '部分项目无法自动判断，请人工确认',
     uploading: '正在上传…', done: '已上传，编号 ', uploadFailed: '上传失败：', checking: '正在检查照片…',
     sourceCamera: '来自摄像头', sourceAlbum: '来自相册', crashed: '检测模块出错，正在重新加载…',
-    cameraLost: '摄像头已断开。', cameraLostHint: '摄像头被拔出、被其他应用占用或权限被收回。可以重新打开摄像头，或从相册选择照片。',
+    cameraLost: '摄像头已断开。',
+    cameraLostHint: '摄像头被拔出、被其他应用占用或权限被收回。可以重新打开摄像头，或从相册选择照片。',
     restartCamera: '重新打开摄像头', backToPhoto: '返回已拍的照片', paused: '页面在后台，摄像头已关闭',
     starting: '正在打开摄像头…', retryUpload: '重新上传', uploadKept: '照片和检查结果已保留，可以重新上传。',
-    uploadHttp: '服务器出错（HTTP {status}）', uploadTimeout: '服务器 {s} 秒内没有响应', uploadNetwork: '无法连接上传服务器，请检查网络',
+    uploadHttp: '服务器出错（HTTP {status}）', uploadTimeout: '服务器 {s} 秒内没有响应',
+    uploadNetwork: '无法连接上传服务器，请检查网络',
   },
   en: {
-    title: 'ID photo', loading: 'Loading the face models…', retry: 'Retry', shoot: 'Take photo', switch: 'Switch camera',
-    album: 'Choose from album', systemCamera: 'Use system camera', retake: 'Retake', use: 'Use this photo', auto: 'Capture automatically',
-    unsupported: 'This browser cannot run WebAssembly with SIMD, so photos cannot be checked.', unsupportedHint: 'Open the page in a current WeChat, Safari or Chrome.',
+    title: 'ID photo', loading: 'Loading the face models…', retry: 'Retry', shoot: 'Take photo',
+    switch: 'Switch camera', album: 'Choose from album', systemCamera: 'Use system camera', retake: 'Retake',
+    use: 'Use this photo', auto: 'Capture automatically',
+    unsupported: 'This browser cannot run WebAssembly with SIMD, so photos cannot be checked.',
+    unsupportedHint: 'Open the page in a current WeChat, Safari or Chrome.',
     modelFailed: 'The face models failed to load.', modelFailedHint: 'Check the network and retry.',
-    denied: 'Camera permission was refused.', deniedHint: 'Allow the camera in settings, or use the system camera / album.',
+    denied: 'Camera permission was refused.',
+    deniedHint: 'Allow the camera in settings, or use the system camera / album.',
     noCamera: 'No camera found.', noCameraHint: 'Use the system camera or choose a photo from the album.',
     searching: 'Follow the hints', steady: 'Hold still…', ready: 'Good — capturing',
-    pass: 'The photo passes', fail: 'The photo does not pass: ', unknown: 'Some items cannot be checked automatically; check them by eye',
-    uploading: 'Uploading…', done: 'Uploaded, id ', uploadFailed: 'Upload failed: ', checking: 'Checking the photo…',
+    pass: 'The photo passes', fail: 'The photo does not pass: ',
+    unknown: 'Some items cannot be checked automatically; check them by eye',
+    uploading: 'Uploading…', done: 'Uploaded, id ', uploadFailed: 'Upload failed: ',
+    checking: 'Checking the photo…',
     sourceCamera: 'from the camera', sourceAlbum: 'from the album', crashed: 'The checker crashed; reloading…',
-    cameraLost: 'The camera stopped.', cameraLostHint: 'It was unplugged, taken by another app, or its permission was revoked. Restart it, or choose a photo from the album.',
-    restartCamera: 'Restart camera', backToPhoto: 'Back to the photo', paused: 'The page is in the background; the camera is off',
-    starting: 'Opening the camera…', retryUpload: 'Retry upload', uploadKept: 'The photo and its report are kept; you can retry.',
-    uploadHttp: 'server error (HTTP {status})', uploadTimeout: 'no answer from the server within {s} s', uploadNetwork: 'cannot reach the upload server; check the network',
+    cameraLost: 'The camera stopped.',
+    cameraLostHint: 'It was unplugged, taken by another app, or its permission was revoked. '
+      + 'Restart it, or choose a photo from the album.',
+    restartCamera: 'Restart camera', backToPhoto: 'Back to the photo',
+    paused: 'The page is in the background; the camera is off',
+    starting: 'Opening the camera…', retryUpload: 'Retry upload',
+    uploadKept: 'The photo and its report are kept; you can retry.',
+    uploadHttp: 'server error (HTTP {status})', uploadTimeout: 'no answer from the server within {s} s',
+    uploadNetwork: 'cannot reach the upload server; check the network',
   },
 };
 const CHECK_NAMES = {
   face_count: ['人脸', 'Face'], framing: ['构图', 'Framing'], head_pose: ['头部姿态', 'Head pose'],
   body_tilt: ['身体端正', 'Shoulders level'], ears_visible: ['露出双耳', 'Both ears visible'],
   hair_clear: ['头发不遮眉眼', 'Hair clear of eyes'], no_hat: ['不戴帽子', 'No hat'],
-  mouth_closed: ['闭嘴', 'Mouth closed'], eyes_open: ['睁眼', 'Eyes open'], lighting_even: ['光线均匀', 'Even lighting'],
-  exposure: ['曝光', 'Exposure'], sharpness: ['清晰', 'Sharp'], background_plain: ['背景纯净', 'Plain background'],
+  mouth_closed: ['闭嘴', 'Mouth closed'], eyes_open: ['睁眼', 'Eyes open'],
+  lighting_even: ['光线均匀', 'Even lighting'], exposure: ['曝光', 'Exposure'], sharpness: ['清晰', 'Sharp'],
+  background_plain: ['背景纯净', 'Plain background'],
 };
 
 let lang = params.get('lang') === 'en' ? 'en' : 'zh';
@@ -74,8 +141,7 @@ const app = {
   busy: false, // a frame is with the worker
   stream: null,
   cameraGen: 0, // bumped by every start/stop: a getUserMedia that resolves late is discarded
-  cameraStarting: false,
-  resumeCamera: false, // the camera was live when the page was hidden: restart it when shown
+  cameraStarting: false, // the camera is being opened (getUserMedia, then video.play)
   pumpGen: 0,
   facing: 'environment',
   frameBuffer: null,
@@ -89,31 +155,40 @@ const app = {
 // For tests and embedding pages: the state, the last report and upload, and which module runs (null until loaded).
 window.photoCheck = { state: () => body.dataset.state, app, pkg: null };
 
-function setState(state) {
-  body.dataset.state = state;
-  delete body.dataset.errorKeys;
-  app.errorDetail = '';
-  renderError();
-}
+// ---- state ----
 
-// An error state: keys = [message, hint] from TEXT; detail = the technical reason (not translated).
-function fail(state, keys, detail = '') {
-  body.dataset.state = state;
-  body.dataset.errorKeys = keys.join(',');
+const current = () => body.dataset.state; // the HTML starts in loading
+const can = (event) => Object.hasOwn(STATES[current()].on, event);
+
+// Moves to the state that the current one leads to on `event`; detail: the technical reason shown under an
+// error state's message (not translated). Returns false, changing nothing, if the current state ignores it.
+function dispatch(event, detail = '') {
+  if (!can(event)) {
+    console.debug(`photo-check: ${event} ignored in state ${current()}`);
+    return false;
+  }
+  const next = STATES[current()].on[event];
+  body.dataset.state = next;
+  if (STATES[next].error) body.dataset.errorKeys = STATES[next].error.join(',');
+  else delete body.dataset.errorKeys;
   app.errorDetail = detail;
   renderError();
+  return true;
 }
 
 function renderError() {
-  const [text, hint] = body.dataset.errorKeys?.split(',') ?? [];
+  const s = STATES[current()];
+  const [text, hint] = s.error ?? [];
   $('error-text').textContent = text ? t(text) : '';
   $('error-hint').textContent = hint ? t(hint) : '';
   $('error-detail').textContent = app.errorDetail;
-  $('retry').textContent = t(body.dataset.state === 'camera-lost' ? 'restartCamera' : 'retry');
+  $('retry').textContent = t(s.retryText ?? 'retry');
   const u = app.uploadError;
   $('upload-error').textContent = u ? t('uploadFailed') + t(u.key, u.vars) : '';
   $('upload-kept').textContent = u ? t('uploadKept') : '';
-  if (body.dataset.state === 'upload-failed' && u) $('status-line').textContent = t('uploadFailed') + t(u.key, u.vars) + (u.detail ? ` (${u.detail})` : '');
+  if (s.uploadError && u) {
+    $('status-line').textContent = t('uploadFailed') + t(u.key, u.vars) + (u.detail ? ` (${u.detail})` : '');
+  }
 }
 
 function setPhoto(photo) {
@@ -125,7 +200,7 @@ function applyLanguage() {
   document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
   $('lang').textContent = lang === 'zh' ? 'EN' : '中文';
   for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
-  if (PHOTO_STATES.includes(body.dataset.state) && app.photo) {
+  if (STATES[current()].photo && app.photo) {
     renderChecklist(photoChecklist(app.photo.report));
     renderVerdict(app.photo.report);
   } else if (app.lastTracked) renderChecklist(app.lastTracked.checklist);
@@ -135,20 +210,22 @@ function applyLanguage() {
 // ---- worker ----
 
 function startWorker() {
+  if (!can('reload')) return;
   app.worker?.terminate();
-  for (const p of app.pending.values()) p.reject(Object.assign(new Error('the checker restarted'), { code: 'restarted' }));
+  const restarted = () => Object.assign(new Error('the checker restarted'), { code: 'restarted' });
+  for (const p of app.pending.values()) p.reject(restarted());
   app.pending.clear();
   app.ready = false;
   app.busy = false;
   stopCamera();
-  setState('loading');
+  dispatch('reload');
   $('load-progress').removeAttribute('value');
   const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   app.worker = worker;
   worker.onmessage = ({ data: m }) => onWorkerMessage(m);
-  worker.onerror = (e) => { console.error('worker', e.message); fail('model-failed', ['modelFailed', 'modelFailedHint'], e.message); };
+  worker.onerror = (e) => { console.error('worker', e.message); dispatch('modelFailed', e.message); };
   loadProfileToml().then((profileToml) => worker.postMessage({ type: 'init', profile: config.profile, profileToml }))
-    .catch((e) => { console.warn(e); fail('model-failed', ['modelFailed', 'modelFailedHint'], e.message); });
+    .catch((e) => { console.warn(e); dispatch('modelFailed', e.message); });
 }
 
 async function loadProfileToml() {
@@ -173,7 +250,8 @@ function onWorkerMessage(m) {
     case 'progress': {
       const bar = $('load-progress');
       if (m.total) bar.value = m.loaded / m.total;
-      $('load-detail').textContent = m.total ? `${(m.loaded / 1e6).toFixed(1)} / ${(m.total / 1e6).toFixed(1)} MB` : '';
+      const mb = (n) => (n / 1e6).toFixed(1);
+      $('load-detail').textContent = m.total ? `${mb(m.loaded)} / ${mb(m.total)} MB` : '';
       break;
     }
     case 'ready':
@@ -204,7 +282,7 @@ function onWorkerMessage(m) {
       const p = app.pending.get(m.id);
       app.pending.delete(m.id);
       if (p) p.reject(Object.assign(new Error(m.message), { code: m.code }));
-      if (m.during === 'init') { fail('model-failed', ['modelFailed', 'modelFailedHint'], m.message); break; }
+      if (m.during === 'init') { dispatch('modelFailed', m.message); break; }
       if (m.fatal) { // a wasm trap: the instance is gone; start a fresh worker
         $('status-line').textContent = t('crashed');
         startWorker();
@@ -218,15 +296,16 @@ function onWorkerMessage(m) {
 
 // ---- camera ----
 
+// Opens the camera; the page stays in its state until the opening ends in one of CAMERA_OPENED. A state that
+// no longer accepts cameraOn by then (使用此照片 was pressed meanwhile) does not get the camera: it is stopped.
 async function startCamera() {
   stopCamera();
   if (!navigator.mediaDevices?.getUserMedia) {
-    fail('no-camera', ['noCamera', 'noCameraHint']);
+    dispatch('cameraMissing');
     return;
   }
-  if (document.visibilityState === 'hidden') { // opened in the background: start when shown
-    app.resumeCamera = true;
-    setState('paused');
+  if (document.visibilityState === 'hidden') { // opened in the background: paused, started when shown
+    dispatch('cameraDeferred');
     return;
   }
   const gen = app.cameraGen;
@@ -242,12 +321,10 @@ async function startCamera() {
     if (gen !== app.cameraGen) return; // stopped meanwhile (page hidden, album chosen)
     app.cameraStarting = false;
     console.warn('getUserMedia', e.name, e.message);
-    if (e.name === 'NotAllowedError' || e.name === 'SecurityError') fail('denied', ['denied', 'deniedHint'], e.name);
-    else fail('no-camera', ['noCamera', 'noCameraHint'], e.name);
+    dispatch(e.name === 'NotAllowedError' || e.name === 'SecurityError' ? 'cameraDenied' : 'cameraMissing', e.name);
     return;
   }
   if (gen !== app.cameraGen) { stream.getTracks().forEach((tr) => tr.stop()); return; }
-  app.cameraStarting = false;
   app.stream = stream;
   // Unplugged, taken by another app, permission revoked: the track ends (stop() by the page does not fire this).
   for (const track of stream.getTracks()) track.addEventListener('ended', () => onTrackEnded(stream));
@@ -258,9 +335,10 @@ async function startCamera() {
   // WeChat on iOS draws nothing until play() is called explicitly.
   try { await video.play(); } catch (e) { console.warn('video.play', e); }
   if (gen !== app.cameraGen) return;
+  app.cameraStarting = false;
+  if (!dispatch('cameraOn')) { stopCamera(); return; }
   app.worker.postMessage({ type: 'reset' });
   app.lastTracked = null;
-  setState('live');
   $('status-line').textContent = '';
   const pumpGen = ++app.pumpGen;
   requestAnimationFrame(() => pump(pumpGen));
@@ -276,29 +354,24 @@ function stopCamera() {
   if (video.srcObject) video.srcObject = null;
 }
 
+// The live view (and a paused one) becomes camera-lost. While a captured photo is being checked the flow goes
+// on (重拍 reopens the camera): checking does not accept trackEnded.
 function onTrackEnded(stream) {
   if (stream !== app.stream) return; // a stream the page already stopped
   console.warn('camera track ended');
   stopCamera();
-  // While a captured photo is being checked the flow goes on (重拍 reopens the camera); the live view says so.
-  if (body.dataset.state === 'live' || body.dataset.state === 'paused') fail('camera-lost', ['cameraLost', 'cameraLostHint']);
+  dispatch('trackEnded');
 }
 
-// Hidden (tab switched, app in the background, screen locked) or left: the camera is released. It is
-// restarted when the page is shown again only if it was live (not over a photo or an upload).
+// Hidden (tab switched, app in the background, screen locked) or left: the camera is released, and a live
+// view is paused. Shown again, only a paused page (STATES[…].resume) restarts it: not over a photo or an upload.
 function onHidden() {
-  if (body.dataset.state === 'live' || app.cameraStarting) app.resumeCamera = true;
   if (app.stream || app.cameraStarting) stopCamera();
-  if (body.dataset.state === 'live') {
-    setState('paused');
-    $('status-line').textContent = t('paused');
-  }
+  if (dispatch('hidden')) $('status-line').textContent = t('paused');
 }
 
 function onShown() {
-  if (!app.resumeCamera) return;
-  app.resumeCamera = false;
-  if (body.dataset.state === 'paused') startCamera();
+  if (STATES[current()].resume && !app.cameraStarting) startCamera();
 }
 
 const grab = document.createElement('canvas');
@@ -307,7 +380,7 @@ const grabCtx = grab.getContext('2d', { willReadFrequently: true });
 // Sends the current video frame to the worker when it is idle (one frame in flight). Stops when the page
 // leaves the live state or a newer camera start has its own loop.
 function pump(gen) {
-  if (body.dataset.state !== 'live' || gen !== app.pumpGen || !app.stream) return;
+  if (!STATES[current()].camera || gen !== app.pumpGen || !app.stream) return;
   const video = $('video');
   if (app.ready && !app.busy && video.readyState >= 2 && video.videoWidth) {
     const scale = Math.min(1, config.maxFrameSide / Math.max(video.videoWidth, video.videoHeight));
@@ -327,12 +400,13 @@ function pump(gen) {
 }
 
 function onTracked(report, capture) {
-  if (body.dataset.state !== 'live') return;
+  if (!STATES[current()].camera) return;
   renderChecklist(capture.checklist);
   $('progress').style.width = `${Math.round(capture.progress * 100)}%`;
   $('phase').dataset.phase = capture.phase;
   $('phase-text').textContent = t(capture.phase);
-  $('status-line').textContent = `${report.timing_ms.total.toFixed(0)} ms · ${report.image.width}×${report.image.height}`;
+  const { width, height } = report.image;
+  $('status-line').textContent = `${report.timing_ms.total.toFixed(0)} ms · ${width}×${height}`;
   if (capture.phase === 'ready' && $('auto').checked) capture_('auto');
 }
 
@@ -355,20 +429,22 @@ function renderChecklist(items) {
 // ---- capture, preview, album ----
 
 function toJpeg(canvas) {
-  return new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('toBlob failed'))), 'image/jpeg', 0.92));
+  return new Promise((resolve, reject) => {
+    canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('toBlob failed'))), 'image/jpeg', 0.92);
+  });
 }
 
 // Captures the best frame so far (auto: the stable passing run; manual: whatever is best) and checks
 // the JPEG that will be uploaded, so the report describes exactly the uploaded photo.
 async function capture_(trigger) {
-  if (body.dataset.state !== 'live') return;
-  setState('checking');
+  if (!dispatch('capture')) return;
   const { frame } = await call({ type: 'capture' });
   let canvas = $('preview');
   if (frame) {
     canvas.width = frame.width;
     canvas.height = frame.height;
-    canvas.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(frame.buffer), frame.width, frame.height), 0, 0);
+    const image = new ImageData(new Uint8ClampedArray(frame.buffer), frame.width, frame.height);
+    canvas.getContext('2d').putImageData(image, 0, 0);
   } else { // manual shot before the first checked frame
     const video = $('video');
     canvas.width = video.videoWidth; canvas.height = video.videoHeight;
@@ -380,37 +456,38 @@ async function capture_(trigger) {
   await checkPhoto(blob, 'camera', capture);
 }
 
+// In state checking (capture or album): checks the photo and shows it, or reopens the camera if it cannot.
 async function checkPhoto(blob, source, capture) {
-  setState('checking');
   $('status-line').textContent = t('checking');
   try {
     const bytes = await blob.arrayBuffer();
     const { report } = await call({ type: 'image', bytes }, [bytes]);
+    if (!can('checked')) return;
     setPhoto({ blob, report, source, capture });
     app.uploadError = null;
-    showPreview();
+    showPreview('checked');
   } catch (e) {
     $('status-line').textContent = `${e.code || ''} ${e.message}`;
     if (!app.ready) return; // the worker crashed and restarts: it reopens the camera when ready
-    if (app.stream) setState('live'); else startCamera();
+    if (app.stream) dispatch('cameraOn'); else startCamera();
   }
 }
 
 const photoChecklist = (report) => Object.entries(report.checks).map(([id, r]) => ({ id, ...r }));
 
-function showPreview() {
+// The photo in app.photo with its checklist and verdict: state preview (event: checked or backToPhoto).
+function showPreview(event) {
+  if (!dispatch(event)) return;
   const { report, source } = app.photo;
   renderChecklist(photoChecklist(report));
   renderVerdict(report);
-  setState('preview');
   $('status-line').textContent = t(source === 'camera' ? 'sourceCamera' : 'sourceAlbum');
 }
 
 // From camera-lost / denied / no-camera after 重拍: back to the photo taken before (drawn again from its JPEG).
 async function backToPhoto() {
-  if (!app.photo) return;
+  if (!app.photo || !can('backToPhoto')) return;
   stopCamera();
-  app.resumeCamera = false;
   if (typeof createImageBitmap === 'function') {
     try {
       const bitmap = await createImageBitmap(app.photo.blob);
@@ -420,7 +497,7 @@ async function backToPhoto() {
       bitmap.close();
     } catch (e) { console.warn('createImageBitmap', e); }
   }
-  showPreview();
+  showPreview('backToPhoto');
 }
 
 function renderVerdict(report) {
@@ -428,15 +505,16 @@ function renderVerdict(report) {
     .map(([id]) => CHECK_NAMES[id]?.[lang === 'zh' ? 0 : 1] ?? id);
   const el = $('verdict');
   el.dataset.verdict = report.verdict;
-  el.textContent = report.verdict === 'pass' ? t('pass') : report.verdict === 'fail' ? t('fail') + failing.join(lang === 'zh' ? '、' : ', ') : t('unknown');
+  el.textContent = report.verdict === 'pass' ? t('pass')
+    : report.verdict === 'fail' ? t('fail') + failing.join(lang === 'zh' ? '、' : ', ') : t('unknown');
 }
 
 // Album photos: decoded by the browser (EXIF orientation applied), downscaled to maxPhotoSide, and
 // re-encoded as the JPEG that is checked and uploaded. Without createImageBitmap the file is checked as is.
 async function onAlbum(file) {
-  if (!file) return;
+  if (!file || !can('album')) return;
   stopCamera();
-  setState('checking');
+  dispatch('album');
   let blob = file;
   if (typeof createImageBitmap === 'function') {
     try {
@@ -444,7 +522,8 @@ async function onAlbum(file) {
       const scale = Math.min(1, config.maxPhotoSide / Math.max(bitmap.width, bitmap.height));
       if (scale < 1) {
         const resized = await createImageBitmap(bitmap, {
-          resizeWidth: Math.round(bitmap.width * scale), resizeHeight: Math.round(bitmap.height * scale), resizeQuality: 'high',
+          resizeWidth: Math.round(bitmap.width * scale), resizeHeight: Math.round(bitmap.height * scale),
+          resizeQuality: 'high',
         });
         bitmap.close();
         bitmap = resized;
@@ -488,9 +567,9 @@ class UploadError extends Error {
 // (the report, with its upload_key, is serialised once per photo, so a server can drop a repeated upload).
 async function upload() {
   const photo = app.photo;
-  if (!photo || body.dataset.state === 'uploading') return;
+  if (!photo || !can('upload')) return;
   app.uploadError = null;
-  setState('uploading');
+  dispatch('upload');
   $('status-line').textContent = t('uploading');
   photo.meta ??= JSON.stringify({
     report: photo.report,
@@ -521,16 +600,16 @@ async function upload() {
     try { answer = await res.json(); } catch { if (timedOut) throw timeout(); } // no JSON: uploaded, without an id
     uploadId = answer?.id ?? answer?.uploadId ?? null;
   } catch (e) {
-    if (app.photo !== photo) return;
+    if (app.photo !== photo || !can('uploadFailed')) return;
     console.warn('upload failed', e.message);
-    app.uploadError = e instanceof UploadError ? { key: e.key, vars: e.vars, detail: e.detail } : { key: 'uploadNetwork', vars: {}, detail: e.message };
-    setState('upload-failed');
+    app.uploadError = e instanceof UploadError ? { key: e.key, vars: e.vars, detail: e.detail }
+      : { key: 'uploadNetwork', vars: {}, detail: e.message };
+    dispatch('uploadFailed');
     return;
   } finally {
     clearTimeout(timer);
   }
-  if (app.photo !== photo) return;
-  setState('done');
+  if (app.photo !== photo || !dispatch('uploaded')) return;
   $('status-line').textContent = t('done') + (uploadId ?? '');
   if (await inMiniProgram()) {
     // postMessage is delivered on back/destroy/share: send the report and the id, not the JPEG.
@@ -550,7 +629,9 @@ function loadWeixinSdk() {
 }
 
 // The smallest module using a SIMD instruction (v128: i8x16.splat + i8x16.popcnt), as in wasm-feature-detect.
-const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
+]);
 
 // WebAssembly with SIMD (Chrome/WeChat XWeb 91+, Safari/iOS 16.4+, Firefox 89+) and workers. The module needs
 // SIMD: tract-core switches on rustfft's wasm SIMD code, and a wasm module's features apply to all of it, so
@@ -566,13 +647,13 @@ function main() {
   $('lang').onclick = () => { lang = lang === 'zh' ? 'en' : 'zh'; applyLanguage(); };
   $('shoot').onclick = () => capture_('manual');
   $('switch').onclick = () => { app.facing = app.facing === 'environment' ? 'user' : 'environment'; startCamera(); };
-  // 重拍 keeps the previous photo in memory (offered again by 返回已拍的照片 if the camera fails) until another is checked.
+  // 重拍 keeps the previous photo (返回已拍的照片 offers it again if the camera fails) until another is checked.
   $('retake').onclick = () => { $('verdict').textContent = ''; app.uploadError = null; startCamera(); };
   $('use').onclick = () => upload();
   $('retry-upload').onclick = () => upload();
   $('back-to-photo').onclick = () => backToPhoto();
   // model-failed: a new worker fetches the module and models again; camera-lost / denied: getUserMedia again.
-  $('retry').onclick = () => (body.dataset.state === 'model-failed' || !app.ready ? startWorker() : startCamera());
+  $('retry').onclick = () => (STATES[current()].retry === 'worker' || !app.ready ? startWorker() : startCamera());
   document.addEventListener('visibilitychange', () => (document.visibilityState === 'hidden' ? onHidden() : onShown()));
   window.addEventListener('pagehide', onHidden);
   window.addEventListener('pageshow', (e) => { if (e.persisted && document.visibilityState !== 'hidden') onShown(); });
@@ -580,7 +661,7 @@ function main() {
   $('system-camera').onchange = (e) => onAlbum(e.target.files[0]);
   applyLanguage();
   loadWeixinSdk();
-  if (!supported()) { fail('unsupported', ['unsupported', 'unsupportedHint']); return; }
+  if (!supported()) { dispatch('unsupported'); return; }
   startWorker();
 }
 

@@ -32,7 +32,8 @@ async function fetchAll(urls) {
   };
   // A failure names the file (e.g. "models/face_landmark.onnx: HTTP 500"): the page shows it under model-failed.
   const failed = (url, why) => Object.assign(new Error(`${url}: ${why}`), { code: 'model_fetch' });
-  return Promise.all(urls.map((url, i) => fetchOne(url, i).catch((e) => { throw e.code ? e : failed(url, e.message); })));
+  const named = (url) => (e) => { throw e.code ? e : failed(url, e.message); };
+  return Promise.all(urls.map((url, i) => fetchOne(url, i).catch(named(url))));
   async function fetchOne(url, i) {
     const res = await fetch(url);
     if (!res.ok) throw failed(url, `HTTP ${res.status}`);
@@ -100,7 +101,8 @@ onmessage = async ({ data: msg }) => {
         const best = checker.bestFrame();
         if (!best) { postMessage({ type: 'captured', id: msg.id, frame: null }); break; }
         const { data, width, height, index, score } = best;
-        postMessage({ type: 'captured', id: msg.id, frame: { buffer: data.buffer, width, height, index, score } }, [data.buffer]);
+        const frame = { buffer: data.buffer, width, height, index, score };
+        postMessage({ type: 'captured', id: msg.id, frame }, [data.buffer]);
         break;
       }
       case 'image': {

@@ -14,7 +14,8 @@
 // camera-lost (the track ended), checking, preview, uploading, done, upload-failed.
 // Opening the camera (startCamera) is not a state: the page keeps the state it was in (loading, preview after
 // 重拍, camera-lost after 重新打开摄像头, …) until getUserMedia ends in one of CAMERA_OPENED; app.cameraStarting
-// says an opening is under way, and a newer start or stopCamera() discards it (app.cameraGen).
+// says an opening is under way, and a newer start or stopCamera() discards it (app.cameraGen). Hidden meanwhile,
+// the opening is dropped and the page goes to paused (cameraDeferred), to open the camera when shown.
 // Nothing is stored (no localStorage, IndexedDB, caches, cookies): the photo and its report live in memory
 // and leave the page only in the upload the user asks for (使用此照片).
 
@@ -364,10 +365,12 @@ function onTrackEnded(stream) {
 }
 
 // Hidden (tab switched, app in the background, screen locked) or left: the camera is released, and a live
-// view is paused. Shown again, only a paused page (STATES[…].resume) restarts it: not over a photo or an upload.
+// view is paused; so is a camera still being opened (after loading, 重拍, 重新打开摄像头), as if it had been
+// opened while hidden. Shown again, only a paused page (STATES[…].resume) restarts it: not over a photo or an upload.
 function onHidden() {
+  const opening = app.cameraStarting;
   if (app.stream || app.cameraStarting) stopCamera();
-  if (dispatch('hidden')) $('status-line').textContent = t('paused');
+  if (dispatch(opening ? 'cameraDeferred' : 'hidden')) $('status-line').textContent = t('paused');
 }
 
 function onShown() {

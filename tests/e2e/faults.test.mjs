@@ -182,6 +182,47 @@ test('page opened in the background: the camera starts only when the page is sho
   await context.close();
 });
 
+test('page hidden while the camera is being opened (after loading, after 重拍): paused, opened when shown', { timeout: 300_000 }, async () => {
+  const { page, context, errors } = await env.open('', {
+    // getUserMedia waits while __gum.hold is set, until __gum.release(): the page is hidden meanwhile.
+    init: () => {
+      const gum = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+      window.__gum = { hold: true, waiting: 0 };
+      navigator.mediaDevices.getUserMedia = async (c) => {
+        if (window.__gum.hold) {
+          window.__gum.waiting += 1;
+          await new Promise((r) => { window.__gum.release = r; });
+          window.__gum.waiting -= 1;
+        }
+        return gum(c);
+      };
+    },
+  });
+  const held = () => page.waitForFunction(() => window.__gum.waiting === 1, null, { timeout: LOAD_TIMEOUT });
+  const hideReleaseShow = async (from) => {
+    await held();
+    assert.equal(await state(page), from, 'the state stays while the camera is being opened');
+    await setVisibility(page, true);
+    assert.equal(await state(page), 'paused');
+    await page.evaluate(() => { window.__gum.hold = false; window.__gum.release(); });
+    await sleep(500);
+    assert.equal(await state(page), 'paused');
+    assert.equal(await tracks(page, 'current'), null, 'the stream that came late is stopped');
+    await setVisibility(page, false);
+    await waitState(page, 'live', 30_000);
+    assert.deepEqual(await tracks(page, 'current'), ['live']);
+  };
+  await hideReleaseShow('loading');
+  await waitFrames(page, 2);
+  await page.click('#shoot');
+  await waitState(page, 'preview', 60_000);
+  await page.evaluate(() => { window.__gum.hold = true; });
+  await page.click('#retake');
+  await hideReleaseShow('preview');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 /** Opens the page with the test profile and waits for the auto-captured, passing preview. */
 async function toPreview(query = '', setup) {
   const o = await env.open(`?profileUrl=/test-profile.toml${query}`, { setup });

@@ -15,7 +15,8 @@ export const SCHEDULE = { detectEvery: 10, segmentEvery: 3 };
 export const SIZES = [[640, 480], [1280, 720]];
 
 /** Frames per size: `warmup` untimed frames first, then `measured` timed ones; `memory` steady frames for
- *  the peak-memory run (sampled every `memoryEvery`), runs per network of the tract op profile (`profileRuns`). `quick` is the --quick variant for iterating. */
+ *  the peak-memory run (sampled every `memoryEvery`), runs per network of the tract op profile (`profileRuns`).
+ *  `quick` is the --quick variant for iterating. */
 export const FRAMES = {
   full: { warmup: 10, measured: 120, memory: 1000, memoryEvery: 100, profileRuns: 20 },
   quick: { warmup: 3, measured: 20, memory: 200, memoryEvery: 50, profileRuns: 5 },

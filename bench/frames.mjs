@@ -39,7 +39,10 @@ export function frameParams(width, height, count, seed) {
     const angle = variant === 'rotated' ? (block % 2 ? -4 : 4) : 0;
     const gain = (1 + (r() * 0.16 - 0.08)) * (variant === 'dark' ? 0.6 : 1);
     const zoom = 1 + 0.015 * Math.sin(i * 0.37);
-    out.push({ i, dx: +dx.toFixed(2), dy: +dy.toFixed(2), angle, gain: +gain.toFixed(4), zoom: +zoom.toFixed(4), variant, noiseSeed: Math.floor(r() * 2 ** 31) });
+    out.push({
+      i, dx: +dx.toFixed(2), dy: +dy.toFixed(2), angle, gain: +gain.toFixed(4), zoom: +zoom.toFixed(4), variant,
+      noiseSeed: Math.floor(r() * 2 ** 31),
+    });
   }
   return out;
 }

@@ -21,7 +21,9 @@ if (!opt.pkgs.length) opt.pkgs.push(join(ROOT, 'www/pkg'));
 const dir = join(ROOT, '.cache/bench-frames', opt.size);
 const frames = readdirSync(dir).filter((f) => f.endsWith('.png')).sort().slice(0, opt.frames).map((f) => {
   const p = PNG.sync.read(readFileSync(join(dir, f)));
-  return { data: new Uint8ClampedArray(p.data.buffer, p.data.byteOffset, p.data.length), width: p.width, height: p.height };
+  return {
+    data: new Uint8ClampedArray(p.data.buffer, p.data.byteOffset, p.data.length), width: p.width, height: p.height,
+  };
 });
 const model = (f) => readFileSync(join(ROOT, 'models', f));
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
@@ -30,7 +32,14 @@ const WARMUP = 10;
 for (const pkg of opt.pkgs) {
   const mod = await import(join(pkg, 'photo_check.js') + `?${pkg}`);
   await mod.default({ module_or_path: readFileSync(join(pkg, 'photo_check_bg.wasm')) });
-  const checker = mod.PhotoChecker.create({ profile: 'chsi', models: { faceDetection: model('face_detection_short_range.onnx'), faceLandmark: model('face_landmark.onnx'), selfieSegmentation: model('selfie_segmentation.onnx') } });
+  const checker = mod.PhotoChecker.create({
+    profile: 'chsi',
+    models: {
+      faceDetection: model('face_detection_short_range.onnx'),
+      faceLandmark: model('face_landmark.onnx'),
+      selfieSegmentation: model('selfie_segmentation.onnx'),
+    },
+  });
   const rows = [];
   frames.forEach((f, i) => {
     const t = performance.now();
@@ -39,5 +48,6 @@ for (const pkg of opt.pkgs) {
   });
   checker.free();
   const col = (k) => median(rows.map((r) => r[k])).toFixed(1);
-  console.log(`${pkg} ${opt.size}: total ${col('js')} ms (in wasm ${col('total')}; decode ${col('decode')}, landmarks ${col('landmarks')}, checks ${col('checks')}) median of ${rows.length} steady frames`);
+  console.log(`${pkg} ${opt.size}: total ${col('js')} ms (in wasm ${col('total')}; decode ${col('decode')}, ` +
+    `landmarks ${col('landmarks')}, checks ${col('checks')}) median of ${rows.length} steady frames`);
 }

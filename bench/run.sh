@@ -12,11 +12,15 @@ step() { echo "== $* ($((SECONDS - t0)) s)" >&2; }
 for a in "$@"; do case "$a" in -h|--help) exec node bench/bench.mjs --help ;; esac; done
 
 step "npm packages (bench/)"
-if [ ! -f bench/node_modules/.package-lock.json ] || ! cmp -s bench/package-lock.json bench/node_modules/.package-lock-source 2>/dev/null; then
+if [ ! -f bench/node_modules/.package-lock.json ] ||
+   ! cmp -s bench/package-lock.json bench/node_modules/.package-lock-source 2>/dev/null; then
   (cd bench && npm ci --no-audit --no-fund --loglevel=error) >&2
   cp bench/package-lock.json bench/node_modules/.package-lock-source
 fi
-[ -x "${CHROMIUM:-/usr/bin/chromium}" ] || { echo "Chromium missing: bash scripts/web-tools.sh installs it" >&2; exit 1; }
+[ -x "${CHROMIUM:-/usr/bin/chromium}" ] || {
+  echo "Chromium missing: bash scripts/web-tools.sh installs it" >&2
+  exit 1
+}
 
 step "sample"
 bash scripts/fetch-sample.sh >/dev/null

@@ -6,7 +6,8 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 
 const TYPES = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
   '.wasm': 'application/wasm', '.json': 'application/json', '.png': 'image/png',
 };
 const ALLOWED = ['/bench/page/', '/bench/node_modules/', '/www/pkg', '/models/', '/.cache/bench-frames/'];
@@ -23,12 +24,17 @@ export function startServer(root, { log = () => {} } = {}) {
     }
     try {
       const data = await readFile(file);
-      res.writeHead(200, { 'Content-Type': TYPES[extname(file)] || 'application/octet-stream', 'Content-Length': data.length, 'Cache-Control': 'no-store' });
+      res.writeHead(200, {
+        'Content-Type': TYPES[extname(file)] || 'application/octet-stream',
+        'Content-Length': data.length,
+        'Cache-Control': 'no-store',
+      });
       res.end(data);
     } catch (e) {
       if (e.code !== 'ENOENT') log(`GET ${path}: ${e.message}`);
       res.writeHead(e.code === 'ENOENT' ? 404 : 500).end();
     }
   });
-  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok({ server, url: `http://127.0.0.1:${server.address().port}` })));
+  return new Promise((ok) => server.listen(0, '127.0.0.1', () =>
+    ok({ server, url: `http://127.0.0.1:${server.address().port}` })));
 }

@@ -157,8 +157,13 @@ fn main() {
     }
     let total = start.elapsed().as_secs_f64();
     println!();
-    println!("{frames} frames in {total:.1} s: {:.1} frames/s overall, {checked} pipeline frames at {:.1} frames/s ({:.1} ms each)",
-        frames as f64 / total, checked as f64 / checked_time, 1000.0 * checked_time / checked as f64);
+    println!(
+        "{frames} frames in {total:.1} s: {:.1} frames/s overall, \
+         {checked} pipeline frames at {:.1} frames/s ({:.1} ms each)",
+        frames as f64 / total,
+        checked as f64 / checked_time,
+        1000.0 * checked_time / checked as f64
+    );
     println!("outcomes (kind, verdict or error code → count):");
     for ((kind, outcome), n) in &counts {
         println!("  {kind:?} {outcome}: {n}");

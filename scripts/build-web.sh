@@ -17,8 +17,9 @@ export PATH="$HOME/.cargo/bin:$PATH"
 # cargo + wasm-bindgen directly (not wasm-pack): two RUSTFLAGS variants, each in its own target dir so
 # neither rebuilds the other's dependencies, and the name section removed (~1.5 MB raw, 0.37 MB gzip of
 # function names that only a debugger reads). Profile `wasm` (Cargo.toml): opt-level "s" except the crates that
-# run the networks (3.82 → 3.40 MB gzip, no slower in bench/). wasm-opt is not used: Debian's is too old
-# (../shared/notes/models.md) and binaryen 132's -Oz made the module smaller raw but not smaller gzipped.
+# run the networks (3.82 → 3.40 MB gzip, no slower in bench/). wasm-opt is not used: Debian's (binaryen 108)
+# is too old for wasm-bindgen's output (the module then fails to load), and binaryen 132's -Oz made the module
+# smaller raw but not smaller gzipped.
 # RUSTFLAGS replaces .cargo/config.toml's rustflags, so the getrandom backend is repeated here.
 build() {  # build OUT_DIR TARGET_DIR EXTRA_RUSTFLAGS
   RUSTFLAGS="--cfg getrandom_backend=\"wasm_js\" $3" \
@@ -36,11 +37,13 @@ cp models/face_detection_short_range.onnx models/face_landmark.onnx models/selfi
 if [ -f node_modules/weixin-js-sdk/index.js ]; then
   mkdir -p www/vendor
   # The npm file is CommonJS (module.exports); as a plain script it needs a module object. It sets window.wx.
-  { echo '/* weixin-js-sdk (MIT), vendored from npm by scripts/build-web.sh */ (function () { var module = { exports: {} };';
+  { echo '/* weixin-js-sdk (MIT), vendored from npm by scripts/build-web.sh */' \
+      '(function () { var module = { exports: {} };';
     cat node_modules/weixin-js-sdk/index.js
     echo '})();'; } > www/vendor/jweixin.js
 else
-  echo "note: node_modules/weixin-js-sdk missing (run npm ci): the mini-program bridge then needs the host to provide window.wx" >&2
+  echo "note: node_modules/weixin-js-sdk missing (run npm ci):" \
+    "the mini-program bridge then needs the host to provide window.wx" >&2
 fi
 for wasm in www/pkg/photo_check_bg.wasm www/pkg-nosimd/photo_check_bg.wasm; do
   [ -f "$wasm" ] && echo "$wasm: $(stat -c %s "$wasm") B raw, $(gzip -9c "$wasm" | wc -c) B gzip" >&2

@@ -11,14 +11,19 @@ import { fileURLToPath } from 'node:url';
 
 /** The page's CSP; `uploadOrigin` (e.g. "https://upload.example.com") is allowed in connect-src besides 'self'. */
 export function cspFor(uploadOrigin) {
-  if (uploadOrigin && !/^https?:\/\/[a-z0-9.-]+(:\d+)?$/i.test(uploadOrigin)) throw new Error(`not an origin: ${uploadOrigin}`);
-  return `default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'${uploadOrigin ? ` ${uploadOrigin}` : ''}; img-src 'self' blob: data:`;
+  if (uploadOrigin && !/^https?:\/\/[a-z0-9.-]+(:\d+)?$/i.test(uploadOrigin)) {
+    throw new Error(`not an origin: ${uploadOrigin}`);
+  }
+  return `default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; ` +
+    `connect-src 'self'${uploadOrigin ? ` ${uploadOrigin}` : ''}; img-src 'self' blob: data:`;
 }
 export const CSP = cspFor();
 const TYPES = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8', '.wasm': 'application/wasm', '.onnx': 'application/octet-stream',
-  '.json': 'application/json', '.toml': 'text/plain; charset=utf-8', '.png': 'image/png', '.jpg': 'image/jpeg', '.svg': 'image/svg+xml',
+  '.json': 'application/json', '.toml': 'text/plain; charset=utf-8', '.png': 'image/png', '.jpg': 'image/jpeg',
+  '.svg': 'image/svg+xml',
 };
 const MAX_UPLOAD = 20 * 1024 * 1024;
 
@@ -57,7 +62,9 @@ export function validateUpload(parts) {
   const photo = parts.find((p) => p.name === 'photo');
   const report = parts.find((p) => p.name === 'report');
   if (!photo || !report) throw new Error('need parts photo and report');
-  if (photo.type !== 'image/jpeg' || photo.data[0] !== 0xff || photo.data[1] !== 0xd8 || photo.data[2] !== 0xff) throw new Error('photo is not a JPEG');
+  if (photo.type !== 'image/jpeg' || photo.data[0] !== 0xff || photo.data[1] !== 0xd8 || photo.data[2] !== 0xff) {
+    throw new Error('photo is not a JPEG');
+  }
   const meta = JSON.parse(report.data.toString('utf8'));
   if (!meta.report || !meta.report.verdict || !meta.report.checks) throw new Error('report has no verdict/checks');
   if (!['camera', 'album'].includes(meta.source)) throw new Error('report.source must be camera or album');
@@ -70,15 +77,21 @@ export function validateUpload(parts) {
  * connect-src; `corsOrigin` (a string, or a function returning one) lets a page on that origin POST to
  * this server's /upload (a separate upload server). Resolves to {server, url}.
  */
-export function startServer({ root, port = 0, host = '127.0.0.1', extra = {}, onUpload = () => {}, log = console.log, uploadOrigin, corsOrigin } = {}) {
+export function startServer({
+  root, port = 0, host = '127.0.0.1', extra = {}, onUpload = () => {}, log = console.log, uploadOrigin, corsOrigin,
+} = {}) {
   root = resolve(root);
   const csp = cspFor(uploadOrigin);
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, 'http://x');
-    const headers = { 'Content-Security-Policy': csp, 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache' };
+    const headers = {
+      'Content-Security-Policy': csp, 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache',
+    };
     if (corsOrigin && url.pathname === '/upload') {
       const allow = typeof corsOrigin === 'function' ? corsOrigin() : corsOrigin;
-      Object.assign(headers, { 'Access-Control-Allow-Origin': allow, 'Access-Control-Allow-Methods': 'POST', Vary: 'Origin' });
+      Object.assign(headers, {
+        'Access-Control-Allow-Origin': allow, 'Access-Control-Allow-Methods': 'POST', Vary: 'Origin',
+      });
       if (req.method === 'OPTIONS') { res.writeHead(204, headers).end(); return; }
     }
     try {
@@ -92,7 +105,8 @@ export function startServer({ root, port = 0, host = '127.0.0.1', extra = {}, on
         }
         const { photo, meta } = validateUpload(parseMultipart(Buffer.concat(chunks), req.headers['content-type']));
         const id = randomUUID();
-        log(`upload ${id}: photo ${photo.length} B JPEG, source ${meta.source}, verdict ${meta.report.verdict}, profile ${meta.report.profile}`);
+        log(`upload ${id}: photo ${photo.length} B JPEG, source ${meta.source}, ` +
+          `verdict ${meta.report.verdict}, profile ${meta.report.profile}`);
         onUpload({ photo, meta, id });
         res.writeHead(200, { ...headers, 'Content-Type': 'application/json' }).end(JSON.stringify({ id }));
         return;
@@ -106,22 +120,27 @@ export function startServer({ root, port = 0, host = '127.0.0.1', extra = {}, on
         if ((await stat(file).catch(() => null))?.isDirectory()) file = join(file, 'index.html');
       }
       const data = await readFile(file);
-      res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] || 'application/octet-stream', 'Content-Length': data.length });
+      res.writeHead(200, {
+        ...headers, 'Content-Type': TYPES[extname(file)] || 'application/octet-stream', 'Content-Length': data.length,
+      });
       res.end(req.method === 'HEAD' ? undefined : data);
     } catch (e) {
       const status = e.code === 'ENOENT' ? 404 : req.method === 'POST' ? 400 : 500;
       if (status !== 404) log(`${req.method} ${url.pathname}: ${e.message}`);
-      res.writeHead(status, { ...headers, 'Content-Type': 'text/plain' }).end(status === 400 ? e.message : String(status));
+      res.writeHead(status, { ...headers, 'Content-Type': 'text/plain' })
+        .end(status === 400 ? e.message : String(status));
     }
   });
-  return new Promise((ok) => server.listen(port, host, () => ok({ server, url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${server.address().port}/` })));
+  return new Promise((ok) => server.listen(port, host, () =>
+    ok({ server, url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${server.address().port}/` })));
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const arg = (k, d) => { const i = process.argv.indexOf(k); return i > 0 ? process.argv[i + 1] : d; };
   const here = fileURLToPath(new URL('..', import.meta.url));
   const { url } = await startServer({
-    root: arg('--root', join(here, 'www')), port: Number(arg('--port', 8080)), host: arg('--host', '127.0.0.1'), uploadOrigin: arg('--upload-origin'),
+    root: arg('--root', join(here, 'www')), port: Number(arg('--port', 8080)), host: arg('--host', '127.0.0.1'),
+    uploadOrigin: arg('--upload-origin'),
   });
   console.log(`photo-check demo: ${url}  (getUserMedia needs a secure context: localhost, or serve over HTTPS)`);
 }

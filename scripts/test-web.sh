@@ -25,7 +25,8 @@ trap 'rm -rf "$profile_dir"' EXIT
 # chromedriver must be given the real binary: Debian's /usr/bin/chromium is a wrapper script.
 chrome_bin=$(test -x /usr/lib/chromium/chromium && echo /usr/lib/chromium/chromium || command -v chromium)
 cat > webdriver.json <<JSON
-{ "goog:chromeOptions": { "binary": "$chrome_bin", "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+{ "goog:chromeOptions": { "binary": "$chrome_bin", "args": [
+  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
   "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
   "--user-data-dir=$profile_dir"] } }
 JSON

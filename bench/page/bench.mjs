@@ -78,12 +78,17 @@ export async function runPhotoCheck({ pkg, mode, warmup }) {
     if (i === 0) { firstFrameMs = js; firstBox = r.face?.box ?? null; }
     if (i >= warmup) {
       const tm = r.timing_ms;
-      rows.push({ total: js, wasmTotal: tm.total, decode: tm.decode, detect: tm.detect, landmarks: tm.landmarks, segment: tm.segment, checks: tm.checks, face: r.face ? 1 : 0 });
+      rows.push({
+        total: js, wasmTotal: tm.total, decode: tm.decode, detect: tm.detect, landmarks: tm.landmarks,
+        segment: tm.segment, checks: tm.checks, face: r.face ? 1 : 0,
+      });
     }
   }
   const memEnd = wasm.memory.buffer.byteLength;
   checker.free();
-  return { rows, startup: { initMs, createMs, firstFrameMs }, memory: { afterCreate: memAfterCreate, end: memEnd }, firstBox };
+  return {
+    rows, startup: { initMs, createMs, firstFrameMs }, memory: { afterCreate: memAfterCreate, end: memEnd }, firstBox,
+  };
 }
 
 /**
@@ -159,7 +164,11 @@ function blazeFaceAnchors() {
   const a = [];
   for (const [stride, perCell] of [[8, 2], [16, 6]]) {
     const g = 128 / stride;
-    for (let y = 0; y < g; y++) for (let x = 0; x < g; x++) for (let k = 0; k < perCell; k++) a.push([(x + 0.5) / g, (y + 0.5) / g]);
+    for (let y = 0; y < g; y++) {
+      for (let x = 0; x < g; x++) {
+        for (let k = 0; k < perCell; k++) a.push([(x + 0.5) / g, (y + 0.5) / g]);
+      }
+    }
   }
   return a;
 }
@@ -186,7 +195,8 @@ export async function runOrt({ warmup, schedule }) {
   const createMs = now() - t;
 
   const anchors = blazeFaceAnchors();
-  const detIn = new Float32Array(128 * 128 * 3), lmIn = new Float32Array(192 * 192 * 3), segIn = new Float32Array(256 * 256 * 3);
+  const detIn = new Float32Array(128 * 128 * 3), lmIn = new Float32Array(192 * 192 * 3),
+    segIn = new Float32Array(256 * 256 * 3);
   let tracked = null; // the previous frame's landmark ROI
   let firstBox = null, firstMaskMean = null;
   const rows = [];
@@ -216,9 +226,13 @@ export async function runOrt({ warmup, schedule }) {
         const r = regs.subarray(best * 16, best * 16 + 4);
         const cx = (r[0] / 128 + anchors[best][0]) * 128, cy = (r[1] / 128 + anchors[best][1]) * 128;
         const fromDet = roiAround((cx - padX) * s, (cy - padY) * s, r[2] * s, r[3] * s);
-        if (i === 0) firstBox = [(cx - padX - r[2] / 2) * s, (cy - padY - r[3] / 2) * s, r[2] * s, r[3] * s].map((v) => Math.round(v * 10) / 10);
+        if (i === 0) {
+          firstBox = [(cx - padX - r[2] / 2) * s, (cy - padY - r[3] / 2) * s, r[2] * s, r[3] * s]
+            .map((v) => Math.round(v * 10) / 10);
+        }
         // keep the tracked ROI while it still matches the detection (as photo-check does)
-        roi = tracked && Math.hypot(tracked.cx - fromDet.cx, tracked.cy - fromDet.cy) < 0.25 * fromDet.size ? tracked : fromDet;
+        roi = tracked && Math.hypot(tracked.cx - fromDet.cx, tracked.cy - fromDet.cy) < 0.25 * fromDet.size
+          ? tracked : fromDet;
       } else {
         roi = null;
       }
@@ -280,7 +294,9 @@ function loadScript(src) {
 
 function withTimeout(p, ms, what) {
   let timer;
-  return Promise.race([p, new Promise((_, fail) => { timer = setTimeout(() => fail(new Error(`${what}: no answer in ${ms / 1000} s`)), ms); })])
+  return Promise.race([p, new Promise((_, fail) => {
+    timer = setTimeout(() => fail(new Error(`${what}: no answer in ${ms / 1000} s`)), ms);
+  })])
     .finally(() => clearTimeout(timer));
 }
 
@@ -294,8 +310,14 @@ export async function runMediaPipe({ warmup, cpuInference, budgetMs = 120_000 })
   const info = {};
   const probe = document.createElement('canvas');
   const gl = probe.getContext('webgl2') || probe.getContext('webgl');
-  info.webgl = gl ? (gl.getParameter(gl.getExtension('WEBGL_debug_renderer_info')?.UNMASKED_RENDERER_WEBGL ?? gl.RENDERER) || 'yes') : null;
-  if (!gl) return { rows: [], error: 'no WebGL context in this headless Chromium (MediaPipe feeds frames through WebGL)', info };
+  info.webgl = gl
+    ? (gl.getParameter(gl.getExtension('WEBGL_debug_renderer_info')?.UNMASKED_RENDERER_WEBGL ?? gl.RENDERER) || 'yes')
+    : null;
+  if (!gl) {
+    return {
+      rows: [], error: 'no WebGL context in this headless Chromium (MediaPipe feeds frames through WebGL)', info,
+    };
+  }
   await loadScript(`${MEDIAPIPE_DIR}face_mesh.js`);
   const fm = new window.FaceMesh({ locateFile: (f) => MEDIAPIPE_DIR + f });
   const options = { maxNumFaces: 1, refineLandmarks: false };

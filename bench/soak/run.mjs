@@ -54,9 +54,16 @@ function rendererMemory() {
   try { pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d)); } catch { return null; }
   const parent = new Map();
   for (const pid of pids) {
-    try { parent.set(pid, readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[1]); } catch { /* exited */ }
+    try {
+      parent.set(pid, readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[1]);
+    } catch { /* exited */ }
   }
-  const ours = (pid) => { for (let p = pid, i = 0; p && p !== '0' && i < 64; p = parent.get(p), i++) if (p === String(process.pid)) return true; return false; };
+  const ours = (pid) => {
+    for (let p = pid, i = 0; p && p !== '0' && i < 64; p = parent.get(p), i++) {
+      if (p === String(process.pid)) return true;
+    }
+    return false;
+  };
   let best = null;
   for (const pid of parent.keys()) {
     try {
@@ -94,10 +101,12 @@ try {
   await page.evaluate(() => window.soak.ready);
   const info = await page.evaluate(() => window.soak.info());
   console.error(`chromium: ${info.userAgent}`);
-  console.error(`pkg ${info.pkg}; models loaded in ${fmt(info.createMs / 1000, 1)} s; wasm memory ${fmt(info.wasmBytes / MiB)} MiB, JS heap ${fmt(info.jsHeapBytes / MiB)} MiB after loading`);
+  console.error(`pkg ${info.pkg}; models loaded in ${fmt(info.createMs / 1000, 1)} s; ` +
+    `wasm memory ${fmt(info.wasmBytes / MiB)} MiB, JS heap ${fmt(info.jsHeapBytes / MiB)} MiB after loading`);
   console.error(`${int(frames)} frames, a row every ${int(every)}; memory must not grow after frame ${int(warmup)}`);
 
-  console.log('| frames | wasm memory MiB | JS heap MiB | renderer RSS MiB | frames/s (all) | pipeline frames/s (so far) |');
+  console.log('| frames | wasm memory MiB | JS heap MiB | renderer RSS MiB | frames/s (all) ' +
+    '| pipeline frames/s (so far) |');
   console.log('|---:|---:|---:|---:|---:|---:|');
   let last = null, done = 0;
   const t0 = Date.now();
@@ -118,14 +127,16 @@ try {
     };
     rows.push(row);
     last = { ...row, counts: r.counts, problems: r.problems, trapped: r.trapped };
-    console.log(`| ${int(row.frames)} | ${fmt(row.wasmMiB)} | ${fmt(row.jsHeapMiB)} | ${fmt(row.rendererRssMiB)} | ${fmt(row.fps)} | ${fmt(row.pipelineFps)} |`);
+    console.log(`| ${int(row.frames)} | ${fmt(row.wasmMiB)} | ${fmt(row.jsHeapMiB)} | ${fmt(row.rendererRssMiB)} ` +
+      `| ${fmt(row.fps)} | ${fmt(row.pipelineFps)} |`);
     if (r.trapped) break;
   }
 
   console.log('');
   // Chromium resets its processes' peak RSS now and then (for its own memory metrics): the largest VmHWM seen.
   const peak = Math.max(...rows.map((r) => r.rendererHwmMiB ?? NaN));
-  console.log(`${int(last.frames)} frames in ${fmt(last.elapsedS, 0)} s; renderer peak RSS (largest VmHWM seen) ${fmt(peak)} MiB`);
+  console.log(`${int(last.frames)} frames in ${fmt(last.elapsedS, 0)} s; ` +
+    `renderer peak RSS (largest VmHWM seen) ${fmt(peak)} MiB`);
   console.log('outcomes (kind, verdict or error code → count):');
   for (const [k, n] of Object.entries(last.counts).sort()) console.log(`  ${k}: ${int(n)}`);
 
@@ -134,14 +145,23 @@ try {
   const base = rows.find((r) => r.frames === warmup);
   if (base && !last.trapped) {
     for (const r of rows.filter((r) => r.frames > warmup)) {
-      if (r.wasmMiB - base.wasmMiB > wasmTolMiB) failures.push(`wasm memory grew from ${fmt(base.wasmMiB)} MiB at frame ${int(warmup)} to ${fmt(r.wasmMiB)} MiB at frame ${int(r.frames)} (tolerance ${wasmTolMiB} MiB)`);
-      if (r.jsHeapMiB - base.jsHeapMiB > heapTolMiB) failures.push(`JS heap grew from ${fmt(base.jsHeapMiB, 2)} MiB at frame ${int(warmup)} to ${fmt(r.jsHeapMiB, 2)} MiB at frame ${int(r.frames)} (tolerance ${heapTolMiB} MiB)`);
+      if (r.wasmMiB - base.wasmMiB > wasmTolMiB) {
+        failures.push(`wasm memory grew from ${fmt(base.wasmMiB)} MiB at frame ${int(warmup)} ` +
+          `to ${fmt(r.wasmMiB)} MiB at frame ${int(r.frames)} (tolerance ${wasmTolMiB} MiB)`);
+      }
+      if (r.jsHeapMiB - base.jsHeapMiB > heapTolMiB) {
+        failures.push(`JS heap grew from ${fmt(base.jsHeapMiB, 2)} MiB at frame ${int(warmup)} ` +
+          `to ${fmt(r.jsHeapMiB, 2)} MiB at frame ${int(r.frames)} (tolerance ${heapTolMiB} MiB)`);
+      }
     }
-    console.log(`growth after frame ${int(warmup)}: wasm memory ${fmt(last.wasmMiB - base.wasmMiB, 2)} MiB (tolerance ${wasmTolMiB}), JS heap ${fmt(last.jsHeapMiB - base.jsHeapMiB, 2)} MiB (tolerance ${heapTolMiB})`);
+    console.log(`growth after frame ${int(warmup)}: wasm memory ${fmt(last.wasmMiB - base.wasmMiB, 2)} MiB ` +
+      `(tolerance ${wasmTolMiB}), JS heap ${fmt(last.jsHeapMiB - base.jsHeapMiB, 2)} MiB (tolerance ${heapTolMiB})`);
   }
   mkdirSync(join(ROOT, '.cache/soak'), { recursive: true });
   const out = join(ROOT, `.cache/soak/web-${frames}.json`);
-  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), frames, every, warmup, pkg, info, rows, counts: last.counts, failures }, null, 1));
+  writeFileSync(out, JSON.stringify({
+    date: new Date().toISOString(), frames, every, warmup, pkg, info, rows, counts: last.counts, failures,
+  }, null, 1));
   console.error(`results: ${out}`);
   if (failures.length) {
     exitCode = 1;

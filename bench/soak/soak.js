@@ -146,7 +146,8 @@ async function run(n) {
         if (!bad) problems.push(`frame ${frame}: ${kind} frame refused: ${e.code}: ${e.message}`);
         count(`${kind} error:${e.code}`);
       } else {
-        problems.push(`frame ${frame} (${kind}${bad ? `: ${bad}` : ''}): not a PhotoCheckError with a code: ${e?.name}: ${e?.message}`);
+        problems.push(`frame ${frame} (${kind}${bad ? `: ${bad}` : ''}): ` +
+          `not a PhotoCheckError with a code: ${e?.name}: ${e?.message}`);
         count(`${kind} uncoded`);
       }
     }
@@ -176,7 +177,13 @@ async function run(n) {
 
 async function info() {
   const { exports, createMs } = await ready;
-  return { pkg: PKG, createMs, wasmBytes: exports.memory.buffer.byteLength, jsHeapBytes: performance.memory?.usedJSHeapSize ?? null, userAgent: navigator.userAgent };
+  return {
+    pkg: PKG,
+    createMs,
+    wasmBytes: exports.memory.buffer.byteLength,
+    jsHeapBytes: performance.memory?.usedJSHeapSize ?? null,
+    userAgent: navigator.userAgent,
+  };
 }
 
 window.soak = { ready: ready.then(() => true), run, info };

@@ -194,7 +194,8 @@ def tflite_with_builtin_transpose_conv(src, dst):
             t.shape = [len(out_shape)]
             t.type = S.TensorType.INT32
             t.buffer = len(model.buffers) - 1
-            t.name = f"{g.tensors[op.outputs[0]].name.decode() if isinstance(g.tensors[op.outputs[0]].name, bytes) else g.tensors[op.outputs[0]].name}/output_shape"
+            out_name = g.tensors[op.outputs[0]].name
+            t.name = f"{out_name.decode() if isinstance(out_name, bytes) else out_name}/output_shape"
             g.tensors.append(t)
             opts = S.TransposeConvOptionsT()
             opts.padding = {1: S.Padding.SAME, 2: S.Padding.VALID}[padding]
@@ -371,8 +372,9 @@ def run_onnx(path_or_bytes, name_in, x):
 def run_tflite(path, x):
     import tensorflow as tf
     # XNNPACK off: run the reference kernels (XNNPACK is also the delegate that misreads sparse weights)
-    interp = tf.lite.Interpreter(model_path=path, num_threads=1,
-                                 experimental_op_resolver_type=tf.lite.experimental.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
+    interp = tf.lite.Interpreter(
+        model_path=path, num_threads=1,
+        experimental_op_resolver_type=tf.lite.experimental.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
     interp.allocate_tensors()
     interp.set_tensor(interp.get_input_details()[0]["index"], x)
     interp.invoke()

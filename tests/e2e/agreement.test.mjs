@@ -37,14 +37,17 @@ function rng(seed) {
 
 function image(width, height, fill = [128, 128, 128]) {
   const data = Buffer.alloc(width * height * 4);
-  for (let i = 0; i < data.length; i += 4) { data[i] = fill[0]; data[i + 1] = fill[1]; data[i + 2] = fill[2]; data[i + 3] = 255; }
+  for (let i = 0; i < data.length; i += 4) {
+    data[i] = fill[0]; data[i + 1] = fill[1]; data[i + 2] = fill[2]; data[i + 3] = 255;
+  }
   return { width, height, data };
 }
 
 /** Bilinear sample of channel c at (x, y); null outside. */
 function at(img, x, y, c) {
   if (x < 0 || y < 0 || x > img.width - 1 || y > img.height - 1) return null;
-  const x0 = Math.floor(x), y0 = Math.floor(y), x1 = Math.min(x0 + 1, img.width - 1), y1 = Math.min(y0 + 1, img.height - 1);
+  const x0 = Math.floor(x), y0 = Math.floor(y),
+    x1 = Math.min(x0 + 1, img.width - 1), y1 = Math.min(y0 + 1, img.height - 1);
   const fx = x - x0, fy = y - y0, p = (xx, yy) => img.data[(yy * img.width + xx) * 4 + c];
   return (p(x0, y0) * (1 - fx) + p(x1, y0) * fx) * (1 - fy) + (p(x0, y1) * (1 - fx) + p(x1, y1) * fx) * fy;
 }
@@ -53,14 +56,19 @@ function map(src, width, height, fn) {
   const out = image(width, height);
   for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
     const i = (y * width + x) * 4;
-    for (let c = 0; c < 3; c++) { const v = fn(x, y, c, i); if (v != null) out.data[i + c] = Math.max(0, Math.min(255, Math.round(v))); }
+    for (let c = 0; c < 3; c++) {
+      const v = fn(x, y, c, i);
+      if (v != null) out.data[i + c] = Math.max(0, Math.min(255, Math.round(v)));
+    }
   }
   return out;
 }
 
 function rotate(src, deg) {
-  const a = (deg * Math.PI) / 180, cos = Math.cos(a), sin = Math.sin(a), cx = (src.width - 1) / 2, cy = (src.height - 1) / 2;
-  return map(src, src.width, src.height, (x, y, c) => at(src, cx + (x - cx) * cos + (y - cy) * sin, cy - (x - cx) * sin + (y - cy) * cos, c));
+  const a = (deg * Math.PI) / 180, cos = Math.cos(a), sin = Math.sin(a),
+    cx = (src.width - 1) / 2, cy = (src.height - 1) / 2;
+  return map(src, src.width, src.height, (x, y, c) =>
+    at(src, cx + (x - cx) * cos + (y - cy) * sin, cy - (x - cx) * sin + (y - cy) * cos, c));
 }
 
 function boxBlur(src, r, passes = 3) {
@@ -94,7 +102,8 @@ function paste(src, sx, sy, w, h, dx, dy) {
   });
 }
 
-const png = (img) => PNG.sync.write(Object.assign(new PNG({ width: img.width, height: img.height }), { data: img.data }));
+const png = (img) =>
+  PNG.sync.write(Object.assign(new PNG({ width: img.width, height: img.height }), { data: img.data }));
 
 /** A PNG whose IHDR claims `w`×`h` (CRC fixed up), with no image data worth decoding. */
 function hugeHeader(w, h) {
@@ -104,7 +113,10 @@ function hugeHeader(w, h) {
   out.writeUInt32BE(h, 20);
   // CRC-32 over "IHDR" + 13 data bytes
   let crc = ~0;
-  for (const b of out.subarray(12, 29)) { crc ^= b; for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1)); }
+  for (const b of out.subarray(12, 29)) {
+    crc ^= b;
+    for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
+  }
   out.writeUInt32BE(~crc >>> 0, 29);
   return out;
 }
@@ -135,12 +147,14 @@ export function makeSampleSet(dir = DIR) {
     'head-cut-off.png': png(crop(s, 0, 80, s.width, s.height - 80)),
     'odd-size.png': png(crop(s, 60, 20, 391, 473)),
     'plain-grey.png': png(image(480, 640)),
-    'noisy.png': png(map(s, s.width, s.height, (x, y, c, i) => s.data[i + c] + (random() + random() + random() - 1.5) * 60)),
+    'noisy.png': png(map(s, s.width, s.height, (x, y, c, i) =>
+      s.data[i + c] + (random() + random() + random() - 1.5) * 60)),
     'truncated.png': bytes.subarray(0, 2000),
     'not-an-image.png': Buffer.from('this is not a PNG file\n'),
     'huge-header.png': hugeHeader(60000, 60000),
     // JPEGs from the fuzz seeds (committed): a small face, EXIF orientation 6, CMYK, progressive
-    ...Object.fromEntries(['face160', 'exif6', 'cmyk', 'progressive'].map((n) => [`seed-${n}.jpg`, readFileSync(join(SEEDS, `seed-${n}.jpg`))])),
+    ...Object.fromEntries(['face160', 'exif6', 'cmyk', 'progressive']
+      .map((n) => [`seed-${n}.jpg`, readFileSync(join(SEEDS, `seed-${n}.jpg`))])),
     'huge-header.jpg': hugeJpeg(readFileSync(join(SEEDS, 'seed-q90.jpg')), 60000, 60000),
   };
   return Object.entries(files).map(([name, data]) => {
@@ -190,7 +204,9 @@ export function diff(a, b, path = '', stats = { maxAbs: 0, maxRel: 0, worst: nul
 function runCli(paths) {
   const cli = process.env.PHOTO_CHECK_CLI;
   const [cmd, args] = cli ? [cli, []] : ['cargo', ['run', '--quiet', '--']];
-  const r = spawnSync(cmd, [...args, 'check', '--json', ...paths], { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 45 * 60_000 });
+  const r = spawnSync(cmd, [...args, 'check', '--json', ...paths], {
+    cwd: ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 45 * 60_000,
+  });
   if (r.error) throw r.error;
   const lines = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
   assert.equal(lines.length, paths.length, `the CLI printed one line per file (stderr: ${r.stderr.slice(-2000)})`);
@@ -205,7 +221,11 @@ async function wasmChecker() {
   const m = (f) => readFileSync(join(ROOT, 'models', f));
   wasm = mod.PhotoChecker.create({
     profile: 'chsi',
-    models: { faceDetection: m('face_detection_short_range.onnx'), faceLandmark: m('face_landmark.onnx'), selfieSegmentation: m('selfie_segmentation.onnx') },
+    models: {
+      faceDetection: m('face_detection_short_range.onnx'),
+      faceLandmark: m('face_landmark.onnx'),
+      selfieSegmentation: m('selfie_segmentation.onnx'),
+    },
   });
   return wasm;
 }
@@ -225,19 +245,27 @@ let files;
 before(() => { files = makeSampleSet(); });
 
 test('the comparison catches what it must', () => {
-  const a = { verdict: 'fail', checks: { x: { status: 'fail', reason: 'r', value: { v: 100, n: [1, 2] } } }, timing_ms: { total: 1 } };
+  const a = {
+    verdict: 'fail',
+    checks: { x: { status: 'fail', reason: 'r', value: { v: 100, n: [1, 2] } } },
+    timing_ms: { total: 1 },
+  };
   const same = (b) => diff(comparable(a), comparable(b)).out.length === 0;
   assert.ok(same({ ...a, timing_ms: { total: 99 } }), 'timings are ignored');
-  assert.ok(same({ ...a, checks: { x: { ...a.checks.x, value: { v: 100.1, n: [1, 2.005] } } } }), 'within 0.01 + 0.1 %');
+  assert.ok(same({ ...a, checks: { x: { ...a.checks.x, value: { v: 100.1, n: [1, 2.005] } } } }),
+    'within 0.01 + 0.1 %');
   assert.ok(!same({ ...a, checks: { x: { ...a.checks.x, value: { v: 100.2, n: [1, 2] } } } }), 'beyond the tolerance');
-  assert.ok(!same({ ...a, checks: { x: { ...a.checks.x, value: { v: 100, n: [1, 2.02] } } } }), 'beyond the tolerance, small values');
+  assert.ok(!same({ ...a, checks: { x: { ...a.checks.x, value: { v: 100, n: [1, 2.02] } } } }),
+    'beyond the tolerance, small values');
   assert.ok(!same({ ...a, checks: { x: { ...a.checks.x, reason: 's' } } }), 'reasons differ');
   assert.ok(!same({ ...a, checks: { x: { ...a.checks.x, value: { v: 100, n: [1] } } } }), 'lengths differ');
   assert.ok(!same({ ...a, checks: { x: { ...a.checks.x, extra: 1 } } }), 'a key missing');
   assert.ok(!same({ ...a, verdict: 'pass' }), 'verdicts differ');
 });
 
-test('native CLI and wasm agree on every verdict, check and value; repeated checks are identical', { timeout: 60 * 60_000 }, async () => {
+test('native CLI and wasm agree on every verdict, check and value; repeated checks are identical', {
+  timeout: 60 * 60_000,
+}, async () => {
   const paths = files.map(([, p]) => p);
   const t0 = Date.now();
   // every file twice in one CLI run: the second report must equal the first
@@ -267,20 +295,33 @@ test('native CLI and wasm agree on every verdict, check and value; repeated chec
     if (native.verdict !== 'pass') expectStatus = Math.max(expectStatus, 1);
     const fileStats = { maxAbs: 0, maxRel: 0, worst: null, numbers: 0 };
     const { out } = diff(comparable(native), comparable(w1), '', fileStats);
-    problems.push(...out.map((d) => `${name}${d.path}: native ${JSON.stringify(d.a)}, wasm ${JSON.stringify(d.b)} (${d.why})`));
+    problems.push(...out.map((d) =>
+      `${name}${d.path}: native ${JSON.stringify(d.a)}, wasm ${JSON.stringify(d.b)} (${d.why})`));
     stats.numbers += fileStats.numbers;
-    if (fileStats.maxAbs > stats.maxAbs) { stats.maxAbs = fileStats.maxAbs; stats.worst = { file: name, ...fileStats.worst }; }
+    if (fileStats.maxAbs > stats.maxAbs) {
+      stats.maxAbs = fileStats.maxAbs;
+      stats.worst = { file: name, ...fileStats.worst };
+    }
     stats.maxRel = Math.max(stats.maxRel, fileStats.maxRel);
-    const failing = Object.entries(native.checks).filter(([, c]) => c.status !== 'pass' && c.status !== 'not_required').map(([id, c]) => `${id}:${c.reason}`);
-    summary.push(`${name}: ${native.verdict} (${failing.join(', ') || 'all pass'}); max |Δ| ${fileStats.maxAbs.toFixed(4)}${fileStats.worst && fileStats.maxAbs > 0 ? ` at ${fileStats.worst.path}` : ''}`);
+    const failing = Object.entries(native.checks)
+      .filter(([, c]) => c.status !== 'pass' && c.status !== 'not_required')
+      .map(([id, c]) => `${id}:${c.reason}`);
+    summary.push(`${name}: ${native.verdict} (${failing.join(', ') || 'all pass'}); ` +
+      `max |Δ| ${fileStats.maxAbs.toFixed(4)}` +
+      `${fileStats.worst && fileStats.maxAbs > 0 ? ` at ${fileStats.worst.path}` : ''}`);
   }
   const tWasm = Date.now() - t1;
   console.log(summary.map((s) => `  ${s}`).join('\n'));
-  console.log(`  ${stats.numbers} numbers compared; largest native–wasm difference: ${stats.maxAbs} absolute${stats.worst ? ` (${stats.worst.file}${stats.worst.path}: ${stats.worst.a} vs ${stats.worst.b})` : ''}, ${stats.maxRel.toExponential(2)} relative; tolerance ${ABS} + ${REL}·|value|`);
-  console.log(`  CLI ${(tCli / 1000).toFixed(1)} s for ${2 * files.length} checks (incl. cargo), wasm ${(tWasm / 1000).toFixed(1)} s for ${2 * files.length}`);
+  console.log(`  ${stats.numbers} numbers compared; largest native–wasm difference: ${stats.maxAbs} absolute` +
+    `${stats.worst ? ` (${stats.worst.file}${stats.worst.path}: ${stats.worst.a} vs ${stats.worst.b})` : ''}, ` +
+    `${stats.maxRel.toExponential(2)} relative; tolerance ${ABS} + ${REL}·|value|`);
+  console.log(`  CLI ${(tCli / 1000).toFixed(1)} s for ${2 * files.length} checks (incl. cargo), ` +
+    `wasm ${(tWasm / 1000).toFixed(1)} s for ${2 * files.length}`);
   assert.deepEqual(problems, [], 'native and wasm reports differ');
   assert.equal(status, expectStatus, 'CLI exit status: 0 all pass, 1 any fail/unknown, 2 any error');
   // the set covers what it says: faces found, refused, and errors on both sides
   const verdicts = new Set(lines.map((l) => l.error?.code ?? l.checks.face_count.reason));
-  for (const want of ['ok', 'no_face', 'multiple_faces']) assert.ok(verdicts.has(want), `the sample set has a ${want} case (got ${[...verdicts]})`);
+  for (const want of ['ok', 'no_face', 'multiple_faces']) {
+    assert.ok(verdicts.has(want), `the sample set has a ${want} case (got ${[...verdicts]})`);
+  }
 });

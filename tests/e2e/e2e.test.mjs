@@ -11,24 +11,30 @@ const env = useHarness();
 const { uploads } = env;
 const open = (...a) => env.open(...a);
 
-test('chsi: the page loads, lists the failing items and never auto-captures the sample', { timeout: 300_000 }, async () => {
+test('chsi: the page loads, lists the failing items and never auto-captures the sample', {
+  timeout: 300_000,
+}, async () => {
   const { page, context, errors } = await open();
   await page.waitForSelector('body[data-state="live"]', { timeout: LOAD_TIMEOUT });
   await page.waitForSelector('#checklist li[data-id="mouth_closed"][data-status="fail"]', { timeout: LOAD_TIMEOUT });
   await waitFrames(page, 10);
   assert.equal(await state(page), 'live', 'no auto-capture under chsi');
-  const items = await page.$$eval('#checklist li', (lis) => lis.map((li) => ({ id: li.dataset.id, status: li.dataset.status, text: li.textContent })));
+  const items = await page.$$eval('#checklist li', (lis) =>
+    lis.map((li) => ({ id: li.dataset.id, status: li.dataset.status, text: li.textContent })));
   const by = Object.fromEntries(items.map((i) => [i.id, i]));
   assert.equal(items.length, 13, 'chsi requires all 13 checks');
   assert.equal(by.mouth_closed.status, 'fail');
   assert.match(by.mouth_closed.text, /闭嘴/);
   assert.equal(by.face_count.status, 'pass');
-  for (const id of ['framing', 'body_tilt', 'background_plain', 'ears_visible']) assert.equal(by[id].status, 'fail', id);
+  for (const id of ['framing', 'body_tilt', 'background_plain', 'ears_visible']) {
+    assert.equal(by[id].status, 'fail', id);
+  }
   assert.equal(by.no_hat.status, 'pass');
   const report = await page.evaluate(() => window.photoCheck.app.lastReport);
   assert.equal(report.verdict, 'fail');
   assert.equal(report.profile, 'chsi');
-  console.log(`  chsi failing: ${items.filter((i) => i.status === 'fail').map((i) => i.id).join(', ')}; frame ${report.timing_ms.total.toFixed(0)} ms`);
+  console.log(`  chsi failing: ${items.filter((i) => i.status === 'fail').map((i) => i.id).join(', ')}; ` +
+    `frame ${report.timing_ms.total.toFixed(0)} ms`);
   await page.screenshot({ path: join(ART, 'chsi-live-360x640.png') });
   // English switch.
   await page.click('#lang');
@@ -49,7 +55,9 @@ async function captureAndUpload(page) {
 }
 
 test('test profile: auto-capture, preview, and a well-formed multipart upload', { timeout: 300_000 }, async () => {
-  const { page, context, errors } = await open('?profileUrl=/test-profile.toml', { viewport: { width: 1280, height: 800 } });
+  const { page, context, errors } = await open('?profileUrl=/test-profile.toml', {
+    viewport: { width: 1280, height: 800 },
+  });
   await page.waitForSelector('body[data-state="preview"]', { timeout: LOAD_TIMEOUT });
   await page.screenshot({ path: join(ART, 'test-profile-preview-desktop.png') });
   const up = await captureAndUpload(page);
@@ -87,14 +95,18 @@ test('mini-program bridge: postMessage(report, uploadId) then navigateBack', { t
   await context.close();
 });
 
-test('album path: the sample photo is checked with checkImage and fails chsi on the mouth', { timeout: 300_000 }, async () => {
+test('album path: the sample photo is checked with checkImage and fails chsi on the mouth', {
+  timeout: 300_000,
+}, async () => {
   const { page, context, errors } = await open();
   await page.waitForSelector('body[data-state="live"]', { timeout: LOAD_TIMEOUT });
   await page.setInputFiles('#album', SAMPLE);
   await page.waitForSelector('body[data-state="preview"]', { timeout: 60_000 });
   assert.equal(await page.getAttribute('#verdict', 'data-verdict'), 'fail');
   assert.equal(await page.getAttribute('#checklist li[data-id="mouth_closed"]', 'data-status'), 'fail');
-  const photo = await page.evaluate(() => ({ source: window.photoCheck.app.photo.source, profile: window.photoCheck.app.photo.report.profile }));
+  const photo = await page.evaluate(() => ({
+    source: window.photoCheck.app.photo.source, profile: window.photoCheck.app.photo.report.profile,
+  }));
   assert.deepEqual(photo, { source: 'album', profile: 'chsi' });
   await page.screenshot({ path: join(ART, 'album-preview-360x640.png') });
   assert.deepEqual(errors, []);

@@ -43,12 +43,16 @@ async function notPumping(page) {
 // Hidden/shown as on a phone (app switched, screen locked): headless Chromium stays visible, so the
 // properties are overridden and the event dispatched.
 const setVisibility = (page, hidden) => page.evaluate((hidden) => {
-  Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (hidden ? 'hidden' : 'visible') });
+  Object.defineProperty(document, 'visibilityState', {
+    configurable: true, get: () => (hidden ? 'hidden' : 'visible'),
+  });
   Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden });
   document.dispatchEvent(new Event('visibilitychange'));
 }, hidden);
 
-test('model files fail to load: model-failed names the file, 重试 fetches again without a reload', { timeout: 300_000 }, async () => {
+test('model files fail to load: model-failed names the file, 重试 fetches again without a reload', {
+  timeout: 300_000,
+}, async () => {
   let hits = 0;
   const { page, context, errors } = await env.open('', {
     setup: (page) => page.route('**/models/face_landmark.onnx', (route) => {
@@ -70,7 +74,8 @@ test('model files fail to load: model-failed names the file, 重试 fetches agai
   await page.screenshot({ path: join(ART, 'fault-model-failed-360x640.png') });
 
   await page.click('#retry'); // a network error this time
-  await page.waitForFunction(() => document.body.dataset.state === 'model-failed' && /face_landmark/.test(document.getElementById('error-detail').textContent)
+  await page.waitForFunction(() => document.body.dataset.state === 'model-failed'
+    && /face_landmark/.test(document.getElementById('error-detail').textContent)
     && !/HTTP 500/.test(document.getElementById('error-detail').textContent), null, { timeout: LOAD_TIMEOUT });
   await page.click('#retry'); // served
   await waitState(page, 'live');
@@ -81,7 +86,9 @@ test('model files fail to load: model-failed names the file, 重试 fetches agai
   await context.close();
 });
 
-test('camera track ends mid-stream: camera-lost, restart without a reload, the earlier photo kept', { timeout: 300_000 }, async () => {
+test('camera track ends mid-stream: camera-lost, restart without a reload, the earlier photo kept', {
+  timeout: 300_000,
+}, async () => {
   const { page, context, errors } = await env.open(); // chsi: the sample never auto-captures
   await waitState(page, 'live');
   await waitFrames(page, 2);
@@ -106,7 +113,9 @@ test('camera track ends mid-stream: camera-lost, restart without a reload, the e
   // With a photo: take one, retake, lose the camera: the photo and its report are offered again.
   await page.click('#shoot');
   await waitState(page, 'preview', 60_000);
-  const photo = await page.evaluate(() => ({ report: JSON.stringify(window.photoCheck.app.photo.report), size: window.photoCheck.app.photo.blob.size }));
+  const photo = await page.evaluate(() => ({
+    report: JSON.stringify(window.photoCheck.app.photo.report), size: window.photoCheck.app.photo.blob.size,
+  }));
   const verdict = await page.textContent('#verdict');
   await page.click('#retake');
   await waitState(page, 'live', 30_000);
@@ -116,7 +125,9 @@ test('camera track ends mid-stream: camera-lost, restart without a reload, the e
   assert.ok(await shown(page, '#back-to-photo'));
   await page.click('#back-to-photo');
   await waitState(page, 'preview', 10_000);
-  assert.deepEqual(await page.evaluate(() => ({ report: JSON.stringify(window.photoCheck.app.photo.report), size: window.photoCheck.app.photo.blob.size })), photo);
+  assert.deepEqual(await page.evaluate(() => ({
+    report: JSON.stringify(window.photoCheck.app.photo.report), size: window.photoCheck.app.photo.blob.size,
+  })), photo);
   assert.equal(await page.textContent('#verdict'), verdict);
   assert.ok(await shown(page, '#preview'));
   assert.ok(await shown(page, '#use'));
@@ -125,7 +136,9 @@ test('camera track ends mid-stream: camera-lost, restart without a reload, the e
   await context.close();
 });
 
-test('page hidden and shown: camera stopped while hidden, restarted when shown (not over a photo); pagehide stops it', { timeout: 300_000 }, async () => {
+test('page hidden and shown: camera stopped while hidden, restarted when shown (not over a photo); pagehide stops it', {
+  timeout: 300_000,
+}, async () => {
   const { page, context, errors } = await env.open();
   await waitState(page, 'live');
   await waitFrames(page, 2);
@@ -156,7 +169,10 @@ test('page hidden and shown: camera stopped while hidden, restarted when shown (
   // pagehide (navigation, bfcache) releases the camera too.
   await page.click('#retake');
   await waitState(page, 'live', 30_000);
-  await page.evaluate(() => { window.__before = window.photoCheck.app.stream; window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true })); });
+  await page.evaluate(() => {
+    window.__before = window.photoCheck.app.stream;
+    window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }));
+  });
   assert.deepEqual(await tracks(page, '__before'), ['ended']);
   assert.equal(await tracks(page, 'current'), null);
   await page.evaluate(() => window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true })));
@@ -263,7 +279,9 @@ async function retrySucceeds(page, failedBody, contentType) {
   return up;
 }
 
-test('upload answers 500: upload-failed with the status, photo and report kept, 重新上传 sends the same', { timeout: 300_000 }, async () => {
+test('upload answers 500: upload-failed with the status, photo and report kept, 重新上传 sends the same', {
+  timeout: 300_000,
+}, async () => {
   let failed;
   const { page, context, errors, kept } = await toPreview('', (page) => page.route('**/upload', (route) => {
     failed = { body: route.request().postDataBuffer(), type: route.request().headers()['content-type'] };
@@ -286,9 +304,12 @@ test('upload answers 500: upload-failed with the status, photo and report kept, 
   await context.close();
 });
 
-test('upload times out (?uploadTimeoutMs): upload-failed says so, 重新上传 succeeds', { timeout: 300_000 }, async () => {
+test('upload times out (?uploadTimeoutMs): upload-failed says so, 重新上传 succeeds', {
+  timeout: 300_000,
+}, async () => {
   const held = [];
-  const { page, context, errors, kept } = await toPreview('&uploadTimeoutMs=1500', (page) => page.route('**/upload', (route) => { held.push(route); }));
+  const { page, context, errors, kept } = await toPreview('&uploadTimeoutMs=1500', (page) =>
+    page.route('**/upload', (route) => { held.push(route); }));
   const t0 = Date.now();
   await page.click('#use');
   assert.equal(await state(page), 'uploading');
@@ -305,9 +326,14 @@ test('upload times out (?uploadTimeoutMs): upload-failed says so, 重新上传 s
   await context.close();
 });
 
-test('upload server unreachable: upload-failed says so, 重新上传 succeeds once it is back', { timeout: 300_000 }, async () => {
+test('upload server unreachable: upload-failed says so, 重新上传 succeeds once it is back', {
+  timeout: 300_000,
+}, async () => {
   let attempts = 0;
-  const { page, context, errors, kept } = await toPreview('', (page) => page.route('**/upload', (route) => { attempts += 1; return route.abort('connectionrefused'); }));
+  const { page, context, errors, kept } = await toPreview('', (page) => page.route('**/upload', (route) => {
+    attempts += 1;
+    return route.abort('connectionrefused');
+  }));
   await page.click('#use');
   await waitState(page, 'upload-failed', 30_000);
   await assertKept(page, kept);
@@ -323,10 +349,14 @@ test('upload server unreachable: upload-failed says so, 重新上传 succeeds on
   await context.close();
 });
 
-test('wasm SIMD module by default; without SIMD (?simd=0) the unsupported state, nothing loaded', { timeout: 300_000 }, async () => {
+test('wasm SIMD module by default; without SIMD (?simd=0) the unsupported state, nothing loaded', {
+  timeout: 300_000,
+}, async () => {
   for (const query of ['', '?simd=0']) {
     const paths = [];
-    const { page, context, errors } = await env.open(query, { setup: (page) => page.on('request', (r) => paths.push(new URL(r.url()).pathname)) });
+    const { page, context, errors } = await env.open(query, {
+      setup: (page) => page.on('request', (r) => paths.push(new URL(r.url()).pathname)),
+    });
     const loaded = () => paths.filter((p) => p.startsWith('/pkg') || p.startsWith('/models'));
     if (query) {
       await waitState(page, 'unsupported');
@@ -336,7 +366,8 @@ test('wasm SIMD module by default; without SIMD (?simd=0) the unsupported state,
       await waitState(page, 'live');
       await waitFrames(page, 2);
       assert.equal(await page.evaluate(() => window.photoCheck.pkg), 'pkg');
-      assert.deepEqual(loaded().filter((p) => p.startsWith('/pkg')).sort(), ['/pkg/photo_check.js', '/pkg/photo_check_bg.wasm']);
+      assert.deepEqual(loaded().filter((p) => p.startsWith('/pkg')).sort(),
+        ['/pkg/photo_check.js', '/pkg/photo_check_bg.wasm']);
       const report = await page.evaluate(() => window.photoCheck.app.lastReport);
       assert.equal(report.profile, 'chsi');
       assert.equal(report.checks.face_count.status, 'pass');

@@ -27,7 +27,8 @@ export const LOAD_TIMEOUT = 180_000; // models compile in a non-SIMD wasm build 
 export const RELAXED = ['ears_visible', 'hair_clear', 'mouth_closed', 'framing', 'body_tilt', 'background_plain'];
 function testProfile() {
   const chsi = readFileSync(join(ROOT, 'profiles/chsi.toml'), 'utf8');
-  const header = `name = "e2e-sample"\n# tests only: chsi with the sample's real failures off\nnot_required = [${RELAXED.map((c) => `"${c}"`).join(', ')}]\n`;
+  const header = `name = "e2e-sample"\n# tests only: chsi with the sample's real failures off\n` +
+    `not_required = [${RELAXED.map((c) => `"${c}"`).join(', ')}]\n`;
   const out = chsi.replace(/^name = "chsi"\n/m, header);
   assert.notEqual(out, chsi);
   return out;
@@ -46,7 +47,10 @@ function y4mFromPng(file, frames = 5) {
   }
   for (let y = 0; y < h / 2; y++) for (let x = 0; x < w / 2; x++) {
     let r = 0, g = 0, b = 0;
-    for (const [dx, dy] of [[0, 0], [1, 0], [0, 1], [1, 1]]) { const p = px(2 * x + dx, 2 * y + dy); r += p[0] / 4; g += p[1] / 4; b += p[2] / 4; }
+    for (const [dx, dy] of [[0, 0], [1, 0], [0, 1], [1, 1]]) {
+      const p = px(2 * x + dx, 2 * y + dy);
+      r += p[0] / 4; g += p[1] / 4; b += p[2] / 4;
+    }
     U[y * (w / 2) + x] = Math.round(128 - 0.148 * r - 0.291 * g + 0.439 * b);
     V[y * (w / 2) + x] = Math.round(128 + 0.439 * r - 0.368 * g - 0.071 * b);
   }
@@ -76,7 +80,8 @@ export function useHarness({ uploadServer = false } = {}) {
     let uploadOrigin;
     if (uploadServer) {
       const up = await startServer({
-        root: join(ROOT, 'www'), corsOrigin: () => env.origin, onUpload: (u) => env.crossUploads.push(u), log: (m) => log(`upload server: ${m}`),
+        root: join(ROOT, 'www'), corsOrigin: () => env.origin, onUpload: (u) => env.crossUploads.push(u),
+        log: (m) => log(`upload server: ${m}`),
       });
       servers.push(up.server);
       env.uploadUrl = new URL('upload', up.url).href;
@@ -84,7 +89,8 @@ export function useHarness({ uploadServer = false } = {}) {
       env.uploadOrigin = uploadOrigin;
     }
     const page = await startServer({
-      root: join(ROOT, 'www'), extra: { '/test-profile.toml': profileFile }, onUpload: (u) => env.uploads.push(u), log, uploadOrigin,
+      root: join(ROOT, 'www'), extra: { '/test-profile.toml': profileFile }, onUpload: (u) => env.uploads.push(u),
+      log, uploadOrigin,
     });
     servers.push(page.server);
     env.base = page.url;
@@ -96,7 +102,8 @@ export function useHarness({ uploadServer = false } = {}) {
       args: [
         '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
         '--disable-component-update', '--disable-sync',
-        '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${y4m}`,
+        '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+        `--use-file-for-fake-video-capture=${y4m}`,
       ],
     });
   });
@@ -131,7 +138,9 @@ export const state = (page) => page.evaluate(() => document.body.dataset.state);
 export const frameIndex = (page) => page.evaluate(() => window.photoCheck.app.lastTracked?.frame_index ?? -1);
 
 export async function waitFrames(page, n) {
-  await page.waitForFunction((n) => (window.photoCheck.app.lastTracked?.frame_index ?? -1) >= n, n, { timeout: LOAD_TIMEOUT });
+  await page.waitForFunction((n) => (window.photoCheck.app.lastTracked?.frame_index ?? -1) >= n, n, {
+    timeout: LOAD_TIMEOUT,
+  });
 }
 
 export async function waitState(page, s, timeout = LOAD_TIMEOUT) {

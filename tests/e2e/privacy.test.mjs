@@ -1,5 +1,6 @@
 // Privacy and the strict CSP (issue #7 item 6): the page served with
-//   default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self' <upload origin>; img-src 'self' blob: data:
+//   default-src 'self'; script-src 'self' 'wasm-unsafe-eval';
+//   connect-src 'self' <upload origin>; img-src 'self' blob: data:
 // runs a full capture + upload to a separate upload server (another origin) with no CSP violation, sends
 // no request except its own assets and the one upload the user asked for, and leaves nothing stored.
 //   cd tests/e2e && node --test --test-reporter=spec privacy.test.mjs
@@ -20,11 +21,15 @@ const ASSETS = new Set([
 function listenForViolations() {
   window.__csp = [];
   document.addEventListener('securitypolicyviolation', (e) => {
-    window.__csp.push({ directive: e.effectiveDirective, blocked: e.blockedURI, source: e.sourceFile, line: e.lineNumber });
+    window.__csp.push({
+      directive: e.effectiveDirective, blocked: e.blockedURI, source: e.sourceFile, line: e.lineNumber,
+    });
   });
 }
 
-test('strict CSP: capture + cross-origin upload with no violation, no stray request, nothing stored', { timeout: 300_000 }, async () => {
+test('strict CSP: capture + cross-origin upload with no violation, no stray request, nothing stored', {
+  timeout: 300_000,
+}, async () => {
   const requests = [];
   let clicked = false;
   const query = `?profileUrl=/test-profile.toml&upload=${encodeURIComponent(env.uploadUrl)}`;
@@ -32,9 +37,11 @@ test('strict CSP: capture + cross-origin upload with no violation, no stray requ
     viewport: { width: 1280, height: 800 },
     init: listenForViolations,
     // Every request of the page and its worker (Chromium reports the worker's fetches on the page).
-    setup: (page) => page.on('request', (r) => requests.push({ method: r.method(), url: r.url(), afterClick: clicked })),
+    setup: (page) => page.on('request', (r) =>
+      requests.push({ method: r.method(), url: r.url(), afterClick: clicked })),
   });
-  const csp = `default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self' ${env.uploadOrigin}; img-src 'self' blob: data:`;
+  const csp = `default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; ` +
+    `connect-src 'self' ${env.uploadOrigin}; img-src 'self' blob: data:`;
   assert.equal(response.headers()['content-security-policy'], csp, 'the exact CSP');
   assert.notEqual(env.uploadOrigin, env.origin, 'the upload goes to another origin');
 
@@ -49,7 +56,8 @@ test('strict CSP: capture + cross-origin upload with no violation, no stray requ
   await waitState(page, 'done', 30_000);
   assert.equal(env.crossUploads.length, 1, 'one upload, to the configured server');
   assert.equal(env.uploads.length, 0, 'nothing posted to the page server');
-  assert.match(await page.textContent('#status-line'), new RegExp(env.crossUploads[0].id), 'the upload server\'s answer was readable (CORS)');
+  assert.match(await page.textContent('#status-line'), new RegExp(env.crossUploads[0].id),
+    'the upload server\'s answer was readable (CORS)');
   await page.waitForTimeout(500);
 
   // No CSP violation anywhere (page events, the browser's console reports, the worker's forwarded ones).
@@ -66,8 +74,11 @@ test('strict CSP: capture + cross-origin upload with no violation, no stray requ
   const after = requests.filter((r) => r.afterClick);
   assert.deepEqual(after.map((r) => `${r.method} ${r.url}`), [`POST ${env.uploadUrl}`]);
   const paths = requests.map((r) => new URL(r.url).pathname);
-  for (const p of ['/', '/app.js', '/worker.js', '/pkg/photo_check_bg.wasm', '/models/face_landmark.onnx']) assert.ok(paths.includes(p), p);
-  console.log(`  ${requests.length} requests: ${requests.map((r) => `${r.method} ${new URL(r.url).pathname}`).join(', ')}`);
+  for (const p of ['/', '/app.js', '/worker.js', '/pkg/photo_check_bg.wasm', '/models/face_landmark.onnx']) {
+    assert.ok(paths.includes(p), p);
+  }
+  console.log(`  ${requests.length} requests: ` +
+    `${requests.map((r) => `${r.method} ${new URL(r.url).pathname}`).join(', ')}`);
 
   // Nothing stored: no photo or report in any storage of the page's origin, no cookies.
   const stored = await page.evaluate(async () => ({
@@ -79,7 +90,9 @@ test('strict CSP: capture + cross-origin upload with no violation, no stray requ
     cookie: document.cookie,
     usage: (await navigator.storage.estimate()).usage,
   }));
-  assert.deepEqual(stored, { localStorage: 0, sessionStorage: 0, indexedDB: [], caches: [], serviceWorkers: 0, cookie: '', usage: 0 });
+  assert.deepEqual(stored, {
+    localStorage: 0, sessionStorage: 0, indexedDB: [], caches: [], serviceWorkers: 0, cookie: '', usage: 0,
+  });
   assert.deepEqual(await context.cookies(), []);
 
   // The detectors work: a blocked fetch from the page and from the worker is seen.

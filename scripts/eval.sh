@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Accuracy on the labelled photos in ../shared/eval (not part of the repo). Prints one table per set.
+# Accuracy on the labelled photos (EVAL_DIR, outside the repo). Prints one table per set.
 # Thresholds are chosen on `train` and reported on `val`: sets with a `split` column are measured on
 # SPLIT (default val; SPLIT=train or SPLIT=all for the others), sets without one on all their rows.
 # Extra arguments go to every `photo-check eval` (e.g. --verbose, --profile icao).

@@ -16,6 +16,8 @@ pub mod capture;
 pub mod checks;
 pub mod decode;
 pub mod error;
+#[cfg(feature = "eval")]
+pub mod eval;
 pub mod frame;
 pub mod imaging;
 pub mod models;

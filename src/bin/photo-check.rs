@@ -1,10 +1,10 @@
 //! `photo-check` command line: a thin shell over the library — reads files, prints reports.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use photo_check::eval::{row_line, Evaluation, LabelTable, Prediction, Split};
 use photo_check::{CheckId, Checker, Error, Models, Profile, Report, Status};
 use serde_json::json;
 
@@ -40,7 +40,8 @@ enum Command {
         #[arg(required = true)]
         images: Vec<PathBuf>,
     },
-    /// Measure the checks on labelled photos: a CSV with a `file` column and check-id columns.
+    /// Measure the checks on labelled photos: a CSV with a `file` column, check-id columns (pass / fail /
+    /// ambiguous) and optionally `split` (train / val) and `yaw_deg`, `pitch_deg`, `roll_deg`.
     Eval {
         #[arg(long)]
         labels: PathBuf,
@@ -49,6 +50,9 @@ enum Command {
         images: Option<PathBuf>,
         #[arg(long, default_value = "chsi")]
         profile: String,
+        /// Rows to measure: train, val or all (train and val need a `split` column).
+        #[arg(long, default_value = "all")]
+        split: Split,
         /// Print every row's prediction next to its label.
         #[arg(long)]
         verbose: bool,
@@ -92,7 +96,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check { profile, json, landmarks, images } => check(&profile, json, landmarks, &images),
-        Command::Eval { labels, images, profile, verbose } => eval(&labels, images.as_deref(), &profile, verbose),
+        Command::Eval { labels, images, profile, split, verbose } => {
+            eval(&labels, images.as_deref(), &profile, split, verbose)
+        }
         Command::Debug { out, profile, images } => debug(&out, &profile, &images),
     };
     match result {
@@ -167,141 +173,48 @@ fn check(profile: &str, as_json: bool, landmarks: bool, images: &[PathBuf]) -> R
     Ok(ExitCode::from(worst))
 }
 
-/// Confusion counts for one check; `fail` is the positive class.
-#[derive(Default)]
-struct Confusion {
-    /// [label][prediction] with label 0 = pass, 1 = fail and prediction 0 = pass, 1 = fail, 2 = unknown.
-    counts: [[usize; 3]; 2],
-}
-
-impl Confusion {
-    fn add(&mut self, label: &str, predicted: Status) {
-        let l = if label == "pass" { 0 } else { 1 };
-        let p = match predicted {
-            Status::Pass => 0,
-            Status::Fail => 1,
-            _ => 2,
-        };
-        self.counts[l][p] += 1;
-    }
-    fn recall(&self, l: usize) -> Option<f64> {
-        let total: usize = self.counts[l].iter().sum();
-        (total > 0).then(|| self.counts[l][l] as f64 / total as f64)
-    }
-    /// Mean of the per-class recalls, `unknown` counted wrong.
-    fn balanced_accuracy(&self) -> Option<f64> {
-        match (self.recall(0), self.recall(1)) {
-            (Some(a), Some(b)) => Some((a + b) / 2.0),
-            (a, b) => a.or(b),
-        }
+/// What the checker answered for one photo, in the form `photo_check::eval` counts.
+fn prediction_of(report: &Report) -> Prediction {
+    let pose = &report.check(CheckId::HeadPose).value;
+    let angle = |key: &str| pose.get(key).and_then(|v| v.as_f64());
+    Prediction {
+        statuses: CheckId::ALL.into_iter().map(|id| (id, report.check(id).status)).collect(),
+        reasons: CheckId::ALL.into_iter().map(|id| (id, report.check(id).reason.clone())).collect(),
+        pose: match (angle("yaw"), angle("pitch"), angle("roll")) {
+            (Some(yaw), Some(pitch), Some(roll)) => Some([yaw, pitch, roll]),
+            _ => None,
+        },
     }
 }
 
-fn parse_csv(text: &str) -> Vec<BTreeMap<String, String>> {
-    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
-    let header: Vec<String> = lines.next().unwrap_or("").split(',').map(|s| s.trim().to_string()).collect();
-    lines.map(|l| header.iter().cloned().zip(l.split(',').map(|s| s.trim().to_string())).collect()).collect()
-}
-
-fn eval(labels: &Path, images: Option<&Path>, profile: &str, verbose: bool) -> Result<ExitCode, Error> {
-    let text =
-        std::fs::read_to_string(labels).map_err(|e| Error::InvalidArgument(format!("{}: {e}", labels.display())))?;
-    let rows = parse_csv(&text);
+fn eval(labels: &Path, images: Option<&Path>, profile: &str, split: Split, verbose: bool) -> Result<ExitCode, Error> {
+    let file = std::fs::File::open(labels).map_err(|e| Error::InvalidArgument(format!("{}: {e}", labels.display())))?;
+    let table = LabelTable::from_reader(file)?;
+    let rows = table.select(split)?;
     let dir = images.map(Path::to_path_buf).unwrap_or_else(|| labels.parent().unwrap_or(Path::new(".")).to_path_buf());
     let profile = load_profile(profile)?;
     let mut checker = Checker::new(Models::embedded()?, profile.clone());
-    let mut confusion: BTreeMap<CheckId, Confusion> = BTreeMap::new();
-    let mut angle_errors: [Vec<(f64, f64)>; 3] = Default::default(); // (|label yaw|, error)
-    let mut errors = 0;
-    for row in &rows {
-        let Some(file) = row.get("file") else { continue };
-        let report = match read(&dir.join(file), &profile.limits).and_then(|b| checker.check_image(&b)) {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("{file}: error [{}]: {e}", e.code());
-                errors += 1;
-                continue;
-            }
-        };
-        let mut line = format!("{file}:");
-        for (column, label) in row {
-            let Some(id) = CheckId::parse(column) else { continue };
-            if !profile.is_required(id) || (label != "pass" && label != "fail") {
-                continue;
-            }
-            let r = report.check(id);
-            confusion.entry(id).or_default().add(label, r.status);
-            if verbose {
-                line += &format!(" {column}={label}→{}({}) {}", status_str(r.status), r.reason, r.value);
-            }
-        }
-        let pose = &report.check(CheckId::HeadPose).value;
-        let yaw_label = row.get("yaw_deg").and_then(|v| v.parse::<f64>().ok());
-        for (k, (column, key)) in
-            [("yaw_deg", "yaw"), ("pitch_deg", "pitch"), ("roll_deg", "roll")].into_iter().enumerate()
-        {
-            let label = row.get(column).and_then(|v| v.parse::<f64>().ok());
-            let got = pose.get(key).and_then(|v| v.as_f64());
-            if let (Some(label), Some(yaw)) = (label, yaw_label) {
-                match got {
-                    Some(got) => {
-                        angle_errors[k].push((yaw.abs(), (got - label).abs()));
-                        if verbose {
-                            line += &format!(" {key}: label {label:.1} got {got:.1}");
-                        }
-                    }
-                    None => {
-                        angle_errors[k].push((yaw.abs(), f64::NAN));
-                        if verbose {
-                            line += &format!(
-                                " {key}: label {label:.1} got none ({})",
-                                report.check(CheckId::HeadPose).reason
-                            );
-                        }
-                    }
+    let mut evaluation =
+        Evaluation::new(labels.display().to_string(), split, profile.name.clone(), |id| profile.is_required(id));
+    for row in rows {
+        match read(&dir.join(row.file()), &profile.limits).and_then(|b| checker.check_image(&b)) {
+            Ok(report) => {
+                let prediction = prediction_of(&report);
+                if verbose {
+                    println!("{}", row_line(row, &prediction));
                 }
+                evaluation.add(row, &prediction);
+            }
+            Err(e) => {
+                let message = format!("error [{}]: {e}", e.code());
+                if verbose {
+                    println!("{}: {message}", row.file());
+                }
+                evaluation.add_error(row.file(), &message);
             }
         }
-        if verbose {
-            println!("{line}");
-        }
     }
-    println!("{} rows from {} ({} errors), profile {}", rows.len(), labels.display(), errors, profile.name);
-    if !confusion.is_empty() {
-        println!(
-            "{:<17} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
-            "check", "pass→pass", "pass→fail", "pass→unk", "fail→fail", "fail→pass", "fail→unk", "coverage", "bal.acc"
-        );
-        for (id, c) in &confusion {
-            let n: usize = c.counts.iter().flatten().sum();
-            let decided = n - c.counts[0][2] - c.counts[1][2];
-            println!(
-                "{:<17} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9.3} {:>9}",
-                id.as_str(),
-                c.counts[0][0],
-                c.counts[0][1],
-                c.counts[0][2],
-                c.counts[1][1],
-                c.counts[1][0],
-                c.counts[1][2],
-                decided as f64 / n.max(1) as f64,
-                c.balanced_accuracy().map(|b| format!("{b:.3}")).unwrap_or_else(|| "-".into())
-            );
-        }
-    }
-    if angle_errors.iter().any(|v| !v.is_empty()) {
-        println!("head pose mean absolute error, degrees (rows without a pose estimate listed as missed):");
-        for (name, subset) in [("all", f64::INFINITY), ("frontal-ish |yaw| ≤ 30°", 30.0)] {
-            let mut parts = Vec::new();
-            for (k, axis) in ["yaw", "pitch", "roll"].iter().enumerate() {
-                let sel: Vec<f64> = angle_errors[k].iter().filter(|(y, _)| *y <= subset).map(|(_, e)| *e).collect();
-                let ok: Vec<f64> = sel.iter().copied().filter(|e| e.is_finite()).collect();
-                let mae = ok.iter().sum::<f64>() / ok.len().max(1) as f64;
-                parts.push(format!("{axis} {mae:.2}° (n={}, missed {})", ok.len(), sel.len() - ok.len()));
-            }
-            println!("  {name:<26} {}", parts.join(", "));
-        }
-    }
+    print!("{}", evaluation.render());
     Ok(ExitCode::SUCCESS)
 }
 

@@ -22,6 +22,8 @@ pub mod lighting_even;
 pub mod mouth_closed;
 pub mod no_hat;
 pub mod sharpness;
+#[cfg(test)]
+pub(crate) mod testkit;
 
 /// Stable identifiers of the checks, in report order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

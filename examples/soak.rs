@@ -10,7 +10,7 @@
 
 use std::time::Instant;
 
-use photo_check::{Checker, Models, Profile};
+use photo_check::{Checker, LiveStream, Models, Profile};
 
 /// `VmRSS` and `VmHWM` from /proc/self/status, in MiB (None off Linux).
 fn memory_mib() -> Option<(f64, f64)> {
@@ -80,7 +80,8 @@ fn main() {
     }
 
     let start_mem = memory_mib();
-    let mut checker = Checker::new(Models::embedded().expect("embedded models load"), Profile::chsi());
+    let checker = Checker::new(Models::embedded().expect("embedded models load"), Profile::chsi());
+    let mut stream = LiveStream::new();
     let loaded_mem = memory_mib();
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut counts = std::collections::BTreeMap::<(Kind, &str), usize>::new();
@@ -104,7 +105,7 @@ fn main() {
                     0.75 + rng.range(0, 50) as f32 / 100.0,
                 );
                 let t = Instant::now();
-                let r = checker.check_rgba(&buf, w, h);
+                let r = stream.check_rgba(&checker, &buf, w, h);
                 checked_time += t.elapsed().as_secs_f64();
                 checked += 1;
                 (Kind::Face, r)
@@ -113,14 +114,14 @@ fn main() {
                 let (nw, nh) = (320 + rng.range(0, 64) as u32, 240 + rng.range(0, 64) as u32);
                 let buf: Vec<u8> = (0..nw * nh * 4).map(|_| rng.next() as u8).collect();
                 let t = Instant::now();
-                let r = checker.check_rgba(&buf, nw, nh);
+                let r = stream.check_rgba(&checker, &buf, nw, nh);
                 checked_time += t.elapsed().as_secs_f64();
                 checked += 1;
                 (Kind::NoFace, r)
             }
             6 => {
                 let t = Instant::now();
-                let r = checker.check_rgba(&two, 2 * w, h);
+                let r = stream.check_rgba(&checker, &two, 2 * w, h);
                 checked_time += t.elapsed().as_secs_f64();
                 checked += 1;
                 (Kind::TwoFaces, r)
@@ -128,12 +129,12 @@ fn main() {
             _ => {
                 let n = w as usize * h as usize * 4;
                 let r = match rng.next() % 6 {
-                    0 => checker.check_rgba(&rgb, w, h), // RGB bytes given as RGBA: too short
-                    1 => checker.check_rgba(&[], 0, 0),
-                    2 => checker.check_rgba(&vec![0; 4 * 480], 1, 480),
-                    3 => checker.check_rgba(&vec![7; n + 4], w, h),
-                    4 => checker.check_rgba(&[0; 64], 60_000, 60_000),
-                    _ => checker.check_rgba(&vec![0; n - 1], w, h),
+                    0 => stream.check_rgba(&checker, &rgb, w, h), // RGB bytes given as RGBA: too short
+                    1 => stream.check_rgba(&checker, &[], 0, 0),
+                    2 => stream.check_rgba(&checker, &vec![0; 4 * 480], 1, 480),
+                    3 => stream.check_rgba(&checker, &vec![7; n + 4], w, h),
+                    4 => stream.check_rgba(&checker, &[0; 64], 60_000, 60_000),
+                    _ => stream.check_rgba(&checker, &vec![0; n - 1], w, h),
                 };
                 (Kind::BadBuffer, r)
             }

@@ -11,8 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::checks::{CheckId, Status};
-use crate::report::Report;
+use crate::report::{CheckId, Report, Status};
 
 /// Tuning of the capture state machine.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -80,28 +79,24 @@ pub struct CaptureUpdate {
 /// 100 for sharpness (`1 − blur / max_blur` from the sharpness check), up to 100 for a frontal head
 /// (`1 − |yaw| / max_yaw`, `1 − |pitch| / max_pitch`, averaged) and up to 10 for face-mesh presence.
 pub fn frame_score(report: &Report) -> f64 {
-    let required: Vec<_> = report.checks.values().filter(|r| r.status != Status::NotRequired).collect();
-    let passing = required.iter().filter(|r| r.status == Status::Pass).count();
+    let required: Vec<_> = report.checks.iter().filter(|(_, r)| r.status() != Status::NotRequired).collect();
+    let passing = required.iter().filter(|(_, r)| r.status() == Status::Pass).count();
     let mut score = if required.is_empty() { 0.0 } else { 1000.0 * passing as f64 / required.len() as f64 };
-    let num = |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_f64());
-    if let Some(s) = report.checks.get(&CheckId::Sharpness) {
-        if let (Some(blur), Some(max)) = (num(&s.value, "blur"), num(&s.threshold, "max_blur")) {
-            if max > 0.0 {
-                score += 100.0 * (1.0 - blur / max).clamp(0.0, 1.0);
-            }
+    let sharp = &report.checks.sharpness;
+    if let (Some(blur), Some(p)) = (sharp.value.as_ref().and_then(|m| m.blur), &sharp.threshold) {
+        if p.max_blur > 0.0 {
+            score += 100.0 * (1.0 - blur / p.max_blur as f64).clamp(0.0, 1.0);
         }
     }
-    if let Some(p) = report.checks.get(&CheckId::HeadPose) {
-        let part = |k: &str, t: &str| match (num(&p.value, k), num(&p.threshold, t)) {
-            (Some(v), Some(m)) if m > 0.0 => Some((1.0 - v.abs() / m).clamp(0.0, 1.0)),
-            _ => None,
-        };
-        if let (Some(y), Some(x)) = (part("yaw", "max_yaw_deg"), part("pitch", "max_pitch_deg")) {
+    let pose = &report.checks.head_pose;
+    if let (Some(m), Some(p)) = (&pose.value, &pose.threshold) {
+        let part = |v: f64, max: f32| (max > 0.0).then(|| (1.0 - v.abs() / max as f64).clamp(0.0, 1.0));
+        if let (Some(y), Some(x)) = (part(m.yaw, p.max_yaw_deg), part(m.pitch, p.max_pitch_deg)) {
             score += 50.0 * (y + x);
         }
     }
     if let Some(face) = &report.face {
-        score += 10.0 * face.presence.clamp(0.0, 1.0) as f64;
+        score += 10.0 * face.presence.clamp(0.0, 1.0);
     }
     score
 }
@@ -200,13 +195,13 @@ impl CaptureTracker {
 
     fn update_checklist(&mut self, report: &Report) {
         let hold = self.config.hold_frames;
-        for (&id, result) in &report.checks {
+        for (id, result) in report.checks.iter() {
             let fresh = ChecklistItem {
                 id,
-                status: result.status,
-                reason: result.reason.clone(),
-                message_zh: result.message_zh.clone(),
-                message_en: result.message_en.clone(),
+                status: result.status(),
+                reason: result.reason().to_string(),
+                message_zh: result.message_zh().to_string(),
+                message_en: result.message_en().to_string(),
             };
             let Some(shown) = self.shown.iter_mut().find(|s| s.item.id == id) else {
                 self.shown.push(Shown { item: fresh, pending: None });
@@ -242,24 +237,18 @@ impl Default for CaptureTracker {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-
-    use serde_json::json;
-
     use super::*;
-    use crate::checks::CheckResult;
-    use crate::report::{ImageInfo, Timing};
+    use crate::checks::{mouth_closed, sharpness};
+    use crate::report::{CheckResult, Checks, ImageInfo, Reason, ReasonCode, Timing};
 
-    const MSG: crate::checks::Messages = &[("ok", "好", "ok"), ("bad", "坏", "bad"), ("worse", "更坏", "worse")];
-
-    /// A report where `mouth` decides mouth_closed and every other check passes.
-    fn report(mouth: Status, reason: &str, blur: f64) -> Report {
-        let mut checks = BTreeMap::new();
-        for id in CheckId::ALL {
-            checks.insert(id, CheckResult::pass(json!({}), json!({}), MSG));
-        }
-        checks.insert(CheckId::MouthClosed, CheckResult::new(mouth, reason, json!({}), json!({}), MSG));
-        checks.insert(CheckId::Sharpness, CheckResult::pass(json!({ "blur": blur }), json!({ "max_blur": 0.5 }), MSG));
+    /// A report where `mouth` decides mouth_closed, the face is as sharp as `blur` says and every other
+    /// check passes.
+    fn report(mouth: Status, reason: mouth_closed::Reason, blur: f64) -> Report {
+        let mut checks = Checks::uniform(Status::Pass);
+        checks.mouth_closed = CheckResult::new(mouth, Reason::Own(reason), None, &mouth_closed_params());
+        let value = sharpness::Measure { blur: Some(blur), face_width_px: 200.0 };
+        let params = sharpness::Params { max_blur: 0.5, min_face_width_px: 48.0 };
+        checks.sharpness = CheckResult::pass(sharpness::Reason::Ok, value, &params);
         Report {
             verdict: Report::verdict_of(&checks),
             profile: "test".into(),
@@ -271,12 +260,18 @@ mod tests {
         }
     }
 
+    fn mouth_closed_params() -> mouth_closed::Params {
+        mouth_closed::Params { max_lip_gap_ratio: 0.04, max_opening_share: 0.3 }
+    }
+
+    use mouth_closed::Reason::{MouthOpen as BAD, Ok as OK, TeethShowing as WORSE};
+
     fn pass() -> Report {
-        report(Status::Pass, "ok", 0.3)
+        report(Status::Pass, OK, 0.3)
     }
 
     fn fail() -> Report {
-        report(Status::Fail, "bad", 0.3)
+        report(Status::Fail, BAD, 0.3)
     }
 
     fn mouth(u: &CaptureUpdate) -> &ChecklistItem {
@@ -310,7 +305,7 @@ mod tests {
     fn unknown_verdict_never_becomes_ready() {
         let mut t = CaptureTracker::default();
         for _ in 0..50 {
-            let u = t.push(&report(Status::Unknown, "not_implemented", 0.1));
+            let u = t.push(&report(Status::Unknown, OK, 0.1));
             assert_eq!(u.phase, Phase::Searching);
         }
     }
@@ -319,14 +314,14 @@ mod tests {
     fn keeps_the_best_frame() {
         let mut t = CaptureTracker::default();
         assert!(t.push(&fail()).new_best); // first frame is the best so far
-        let u = t.push(&report(Status::Pass, "ok", 0.4));
+        let u = t.push(&report(Status::Pass, OK, 0.4));
         assert!(u.new_best, "a passing frame beats a failing one");
-        let u = t.push(&report(Status::Pass, "ok", 0.1));
+        let u = t.push(&report(Status::Pass, OK, 0.1));
         assert!(u.new_best, "sharper wins");
-        let u = t.push(&report(Status::Pass, "ok", 0.2));
+        let u = t.push(&report(Status::Pass, OK, 0.2));
         assert!(!u.new_best);
         assert_eq!(u.best_index, Some(2));
-        let u = t.push(&report(Status::Fail, "bad", 0.0));
+        let u = t.push(&report(Status::Fail, BAD, 0.0));
         assert!(!u.new_best, "a failing frame never beats a passing one, however sharp");
         assert_eq!(t.best().unwrap().0, 2);
         t.reset();
@@ -336,10 +331,10 @@ mod tests {
     #[test]
     fn score_orders_by_passing_share_then_quality() {
         assert!(frame_score(&pass()) > frame_score(&fail()));
-        assert!(frame_score(&report(Status::Pass, "ok", 0.1)) > frame_score(&report(Status::Pass, "ok", 0.4)));
+        assert!(frame_score(&report(Status::Pass, OK, 0.1)) > frame_score(&report(Status::Pass, OK, 0.4)));
         // not_required checks do not count.
         let mut r = fail();
-        r.checks.insert(CheckId::MouthClosed, CheckResult::not_required());
+        r.checks.mouth_closed = CheckResult::not_required();
         assert!((frame_score(&r) - frame_score(&pass())).abs() < 1e-9);
     }
 
@@ -352,7 +347,7 @@ mod tests {
             let r = if i % 2 == 0 { pass() } else { fail() };
             let u = t.push(&r);
             assert_eq!(mouth(&u).status, Status::Fail, "frame {i}");
-            assert_eq!(mouth(&u).message_zh, "坏");
+            assert_eq!(mouth(&u).message_zh, BAD.messages().0);
         }
         // Two passes are not enough, the third switches it.
         assert_eq!(mouth(&t.push(&pass())).status, Status::Fail);
@@ -364,9 +359,9 @@ mod tests {
         for _ in 0..3 {
             t.push(&fail());
         }
-        assert_eq!(mouth(&t.push(&report(Status::Fail, "worse", 0.3))).reason, "bad");
-        assert_eq!(mouth(&t.push(&report(Status::Fail, "worse", 0.3))).reason, "bad");
-        assert_eq!(mouth(&t.push(&report(Status::Fail, "worse", 0.3))).reason, "worse");
+        assert_eq!(mouth(&t.push(&report(Status::Fail, WORSE, 0.3))).reason, "mouth_open");
+        assert_eq!(mouth(&t.push(&report(Status::Fail, WORSE, 0.3))).reason, "mouth_open");
+        assert_eq!(mouth(&t.push(&report(Status::Fail, WORSE, 0.3))).reason, "teeth_showing");
     }
 
     #[test]

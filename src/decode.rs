@@ -7,8 +7,8 @@ use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageReader};
 
 use crate::error::{catch_panic, Error, Result};
+use crate::frame::Limits;
 use crate::frame::{check_pixel_count, Frame};
-use crate::profile::Limits;
 
 /// A decoded photo and the size it had before downscaling.
 pub struct Decoded {

@@ -1,5 +1,7 @@
 //! A validated RGB frame: the only pixel type the pipeline sees.
 
+use serde::{Deserialize, Serialize};
+
 use crate::error::{Error, Result};
 
 /// Default limit on frame pixels (a 48 MP photo). Larger inputs are refused before any allocation.
@@ -106,5 +108,23 @@ mod tests {
         assert_eq!(huge.code(), "too_large");
         let ok = Frame::from_rgba(&[7; 17 * 19 * 4], 17, 19).unwrap();
         assert_eq!((ok.width(), ok.height(), ok.rgb().len()), (17, 19, 17 * 19 * 3));
+    }
+}
+
+/// Limits on untrusted input, checked before anything is allocated.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Largest accepted frame or decoded image, in pixels. Default: 48 000 000 (a 48 MP phone photo).
+    pub max_pixels: u64,
+    /// Largest accepted encoded file, in bytes. Default: 40 000 000.
+    pub max_bytes: u64,
+    /// Decoded photos are downscaled so that their long side is at most this. Default: 2048.
+    pub max_working_side: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_pixels: DEFAULT_MAX_PIXELS, max_bytes: 40_000_000, max_working_side: 2048 }
     }
 }

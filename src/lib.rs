@@ -6,15 +6,19 @@
 //!
 //! ```no_run
 //! use photo_check::{Checker, Models, Profile};
-//! let mut checker = Checker::new(Models::embedded()?, Profile::chsi());
+//! let checker = Checker::new(Models::embedded()?, Profile::chsi());
 //! let report = checker.check_image(&std::fs::read("photo.jpg").unwrap())?;
 //! println!("{}", serde_json::to_string(&report).unwrap());
 //! # Ok::<(), photo_check::Error>(())
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod capture;
 pub mod checks;
 pub mod decode;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod draw;
 pub mod error;
 #[cfg(feature = "eval")]
 pub mod eval;
@@ -29,10 +33,10 @@ pub mod report;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
-pub use checks::{CheckId, CheckResult, Status};
 pub use error::{Error, Result};
 pub use frame::Frame;
 pub use models::{ModelBytes, Models};
-pub use pipeline::Checker;
+pub use pipeline::{Checker, LiveStream};
 pub use profile::Profile;
-pub use report::{Report, Stage};
+pub use report::{CheckId, CheckResult, CheckView, Status};
+pub use report::{Checks, Report, Stage};

@@ -1,20 +1,29 @@
 //! The pipeline: frame → detect → landmarks → segmentation → observation → checks → report.
+//!
+//! - [`Checker`] checks stills (photo files, album images, the captured frame). It is immutable
+//!   (`&self`): every image runs every stage, nothing carries over, and one checker can serve many threads.
+//! - [`LiveStream`] follows one camera stream. It owns what carries over between frames — the tracked
+//!   face and a recent person mask (MediaPipe's design, see the profile's `[tracking]`) — and asks a
+//!   `Checker` for the work.
+//! - [`run_checks`] is the one place that maps the profile onto the checks.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use web_time::Instant;
 
-use crate::checks;
+use crate::checks::{
+    background_plain, body_tilt, ears_visible, exposure, eyes_open, face_count, framing, hair_clear, head_pose,
+    lighting_even, mouth_closed, no_hat, sharpness,
+};
 use crate::decode;
 use crate::error::Result;
 use crate::frame::Frame;
-use crate::imaging;
 use crate::imaging::geometry::Point;
-use crate::models::{Detection, MeshResult, Models, PersonMask, Roi};
-use crate::observe::{pose, Face, Observation};
+use crate::imaging::{self, GrayImage};
+use crate::models::{Detection, MeshResult, Models, NetProfile, PersonMask, Roi};
+use crate::observe::{pose, Face, HeadPose, Observation};
 use crate::profile::Profile;
-use crate::report::{FaceSummary, ImageInfo, Report, Stage, Timing};
+use crate::report::{r3, CheckId, CheckResult, Checks, FaceSummary, ImageInfo, ReasonCode, Report, Stage, Timing};
 
 /// When no face is found, the detector runs once more on the frame letterboxed with this much padding
 /// (tight face crops fill the frame, and BlazeFace expects a margin around the face).
@@ -27,18 +36,205 @@ fn ms(since: Instant) -> f64 {
     (since.elapsed().as_secs_f64() * 1e6).round() / 1000.0
 }
 
-/// Rounds image coordinates and scores for the report.
-fn r3(x: f32) -> f64 {
-    (x as f64 * 1000.0).round() / 1000.0
+/// Runs every check the profile requires on one observation; the others are `not_required`.
+pub fn run_checks(obs: &Observation, profile: &Profile) -> Checks {
+    fn run<M, R: ReasonCode, P: Clone>(
+        required: bool,
+        check: impl FnOnce() -> CheckResult<M, R, P>,
+    ) -> CheckResult<M, R, P> {
+        if required {
+            check()
+        } else {
+            CheckResult::not_required()
+        }
+    }
+    let p = profile;
+    let on = |id| p.is_required(id);
+    Checks {
+        face_count: run(on(CheckId::FaceCount), || face_count::check(obs, &p.face_count)),
+        framing: run(on(CheckId::Framing), || framing::check(obs, &p.framing)),
+        head_pose: run(on(CheckId::HeadPose), || head_pose::check(obs, &p.head_pose)),
+        body_tilt: run(on(CheckId::BodyTilt), || body_tilt::check(obs, &p.body_tilt)),
+        ears_visible: run(on(CheckId::EarsVisible), || ears_visible::check(obs, &p.ears_visible)),
+        hair_clear: run(on(CheckId::HairClear), || hair_clear::check(obs, &p.hair_clear)),
+        no_hat: run(on(CheckId::NoHat), || no_hat::check(obs, &p.no_hat)),
+        mouth_closed: run(on(CheckId::MouthClosed), || mouth_closed::check(obs, &p.mouth_closed)),
+        eyes_open: run(on(CheckId::EyesOpen), || eyes_open::check(obs, &p.eyes_open)),
+        lighting_even: run(on(CheckId::LightingEven), || lighting_even::check(obs, &p.lighting_even)),
+        exposure: run(on(CheckId::Exposure), || exposure::check(obs, &p.exposure)),
+        sharpness: run(on(CheckId::Sharpness), || sharpness::check(obs, &p.sharpness)),
+        background_plain: run(on(CheckId::BackgroundPlain), || background_plain::check(obs, &p.background_plain)),
+    }
 }
 
-/// The report with what the pipeline saw on the way.
+/// The report with what the pipeline saw on the way (for debugging tools and tests that draw what the
+/// checks saw).
 pub struct Inspection {
+    /// The report, as `check_still` returns it.
     pub report: Report,
+    /// Every face the detector found, best first.
     pub detections: Vec<Detection>,
     /// The accepted face mesh (presence above the profile's threshold).
     pub mesh: Option<MeshResult>,
+    /// The face mesh's presence score when it ran (also when it rejected the face).
+    pub presence: Option<f32>,
+    /// The person mask.
     pub mask: Arc<PersonMask>,
+    /// The frame as grey values.
+    pub gray: GrayImage,
+    /// The head pose fitted to the mesh.
+    pub pose: Option<HeadPose>,
+}
+
+impl Inspection {
+    /// The observation the checks saw, rebuilt from the kept parts (nothing is recomputed).
+    pub fn observation<'a>(&'a self, frame: &'a Frame) -> Observation<'a> {
+        let face = self.mesh.as_ref().map(|mesh| Face { detection: &self.detections[0], mesh, pose: self.pose });
+        Observation {
+            frame,
+            gray: &self.gray,
+            detections: &self.detections,
+            face,
+            presence: self.presence,
+            mask: &self.mask,
+        }
+    }
+}
+
+/// What the models found in one frame, before the checks.
+struct Found {
+    detections: Vec<Detection>,
+    /// The face mesh of the single detection, whatever its presence.
+    mesh: Option<MeshResult>,
+    mask: Arc<PersonMask>,
+    timing: Timing,
+    reused: Vec<Stage>,
+}
+
+/// Checks photos and still frames against a profile. Holds the models; keeps no state between images.
+pub struct Checker {
+    models: Models,
+    profile: Profile,
+    /// Whether reports carry the 468 landmarks.
+    pub include_landmarks: bool,
+}
+
+impl Checker {
+    /// A checker with the given models and profile.
+    pub fn new(models: Models, profile: Profile) -> Checker {
+        Checker { models, profile, include_landmarks: false }
+    }
+
+    /// The profile the thresholds come from.
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    /// Replaces the profile (the models stay loaded).
+    pub fn set_profile(&mut self, profile: Profile) {
+        self.profile = profile;
+    }
+
+    /// Times the three networks by tract op type (see `Models::profile`).
+    pub fn profile_networks(&self, runs: usize) -> Result<Vec<NetProfile>> {
+        self.models.profile(runs)
+    }
+
+    /// Checks a photo file's bytes (JPEG/PNG): EXIF orientation applied, large photos downscaled.
+    pub fn check_image(&self, bytes: &[u8]) -> Result<Report> {
+        let start = Instant::now();
+        let decoded = decode::decode(bytes, &self.profile.limits)?;
+        let decode_ms = ms(start);
+        let mut report = self.check_still(&decoded.frame)?;
+        if decoded.original != [decoded.frame.width(), decoded.frame.height()] {
+            report.image.original = Some(decoded.original);
+        }
+        add_decode_time(&mut report, decode_ms);
+        Ok(report)
+    }
+
+    /// Checks a still image already in memory: every stage runs, nothing is reused.
+    pub fn check_still(&self, frame: &Frame) -> Result<Report> {
+        Ok(self.inspect_still(frame)?.report)
+    }
+
+    /// Checks a still image and keeps what the pipeline saw on the way.
+    pub fn inspect_still(&self, frame: &Frame) -> Result<Inspection> {
+        let start = Instant::now();
+        let mut timing = Timing::default();
+        let t = Instant::now();
+        let detections = self.detect(frame)?;
+        timing.detect = ms(t);
+        let t = Instant::now();
+        let mesh = match detections.as_slice() {
+            // a second pass on the landmarks' own ROI refines the crop the detector box gave
+            [only] => {
+                let mesh = self.models.mesh.run(frame, Roi::from_detection(only))?;
+                if self.accepts(&mesh) {
+                    Some(self.models.mesh.run(frame, Roi::from_landmarks(&mesh.points))?)
+                } else {
+                    Some(mesh)
+                }
+            }
+            _ => None,
+        };
+        timing.landmarks = ms(t);
+        let t = Instant::now();
+        let mask = Arc::new(self.models.segmenter.run(frame)?);
+        timing.segment = ms(t);
+        Ok(self.finish(frame, Found { detections, mesh, mask, timing, reused: Vec::new() }, start))
+    }
+
+    /// Whether the face mesh says its crop holds a face.
+    fn accepts(&self, mesh: &MeshResult) -> bool {
+        mesh.presence >= self.profile.face_count.min_presence
+    }
+
+    fn detect(&self, frame: &Frame) -> Result<Vec<Detection>> {
+        let min_score = self.profile.face_count.min_detection_score;
+        let found = self.models.detector.detect(frame, min_score, 0.0)?;
+        if !found.is_empty() {
+            return Ok(found);
+        }
+        self.models.detector.detect(frame, min_score, RETRY_PAD)
+    }
+
+    /// Observation, checks and report from what the models found.
+    fn finish(&self, frame: &Frame, found: Found, start: Instant) -> Inspection {
+        let Found { detections, mesh, mask, mut timing, reused } = found;
+        let t = Instant::now();
+        let presence = mesh.as_ref().map(|m| m.presence);
+        let mesh = mesh.filter(|m| self.accepts(m));
+        let pose = mesh.as_ref().and_then(|m| pose::estimate_head_pose(&m.points));
+        let gray = imaging::frame_gray(frame);
+        let face = mesh.as_ref().map(|mesh| Face { detection: &detections[0], mesh, pose });
+        let obs = Observation { frame, gray: &gray, detections: &detections, face, presence, mask: &mask };
+        let checks = run_checks(&obs, &self.profile);
+        let face = obs.face.as_ref().map(|f| FaceSummary {
+            bbox: [f.detection.x, f.detection.y, f.detection.w, f.detection.h].map(r3),
+            score: r3(f.detection.score),
+            presence: r3(f.mesh.presence),
+            landmarks: self.include_landmarks.then(|| f.mesh.points.clone()),
+        });
+        timing.checks = ms(t);
+        timing.total = ms(start);
+        let report = Report {
+            verdict: Report::verdict_of(&checks),
+            profile: self.profile.name.clone(),
+            checks,
+            face,
+            image: ImageInfo { width: frame.width(), height: frame.height(), original: None },
+            timing_ms: timing,
+            reused,
+        };
+        Inspection { report, detections, mesh, presence, mask, gray, pose }
+    }
+}
+
+/// Adds the decode (or RGBA copy) time to a report's timing.
+fn add_decode_time(report: &mut Report, decode_ms: f64) {
+    report.timing_ms.decode = decode_ms;
+    report.timing_ms.total = ((report.timing_ms.total + decode_ms) * 1000.0).round() / 1000.0;
 }
 
 /// The face followed from frame to frame of one camera stream.
@@ -80,216 +276,112 @@ struct CachedMask {
     since: u32,
 }
 
-/// Checks photos and camera frames against a profile. Holds the models, their buffers and the
-/// tracking state between frames of one camera stream.
-pub struct Checker {
-    models: Models,
-    profile: Profile,
+/// One camera stream: follows the face between detector runs and reuses a recent person mask, on the
+/// schedule of the profile's `[tracking]`. Reports list what they reused. Call [`LiveStream::reset`] when
+/// the camera changes.
+#[derive(Default)]
+pub struct LiveStream {
     tracked: Option<Tracked>,
     mask: Option<CachedMask>,
-    /// Whether reports carry the 468 landmarks.
-    pub include_landmarks: bool,
 }
 
-impl Checker {
-    pub fn new(models: Models, profile: Profile) -> Checker {
-        Checker { models, profile, tracked: None, mask: None, include_landmarks: false }
+impl LiveStream {
+    /// A stream with nothing tracked yet.
+    pub fn new() -> LiveStream {
+        LiveStream::default()
     }
 
-    pub fn profile(&self) -> &Profile {
-        &self.profile
-    }
-
-    pub fn set_profile(&mut self, profile: Profile) {
-        self.profile = profile;
-    }
-
-    /// Times the three networks by tract op type (see `Models::profile`).
-    pub fn profile_networks(&self, runs: usize) -> Result<Vec<crate::models::NetProfile>> {
-        self.models.profile(runs)
-    }
-
-    /// Forgets the tracked face and the reused mask (call when the camera changes).
+    /// Forgets the tracked face and the reused mask.
     pub fn reset(&mut self) {
-        self.tracked = None;
-        self.mask = None;
+        *self = LiveStream::default();
     }
 
-    /// Checks one camera frame given as RGBA bytes; keeps tracking state for the next frame.
-    pub fn check_rgba(&mut self, rgba: &[u8], width: u32, height: u32) -> Result<Report> {
+    /// Checks one camera frame given as RGBA bytes.
+    pub fn check_rgba(&mut self, checker: &Checker, rgba: &[u8], width: u32, height: u32) -> Result<Report> {
         let start = Instant::now();
-        let frame = Frame::from_rgba_limited(rgba, width, height, self.profile.limits.max_pixels)?;
+        let frame = Frame::from_rgba_limited(rgba, width, height, checker.profile.limits.max_pixels)?;
         let decode_ms = ms(start);
-        let mut report = self.run(&frame, true)?;
-        report.timing_ms.decode = decode_ms;
-        report.timing_ms.total = ((report.timing_ms.total + decode_ms) * 1000.0).round() / 1000.0;
+        let mut report = self.check_frame(checker, &frame)?;
+        add_decode_time(&mut report, decode_ms);
         Ok(report)
     }
 
-    /// Checks one camera frame; keeps tracking state for the next frame.
-    pub fn check_frame(&mut self, frame: &Frame) -> Result<Report> {
-        self.run(frame, true)
-    }
-
-    /// Checks a photo file's bytes (JPEG/PNG): EXIF orientation applied, large photos downscaled.
-    /// Each photo stands alone: no tracking state is used or kept.
-    pub fn check_image(&mut self, bytes: &[u8]) -> Result<Report> {
+    /// Checks one camera frame, reusing what the schedule allows.
+    pub fn check_frame(&mut self, checker: &Checker, frame: &Frame) -> Result<Report> {
         let start = Instant::now();
-        let decoded = decode::decode(bytes, &self.profile.limits)?;
-        let decode_ms = ms(start);
-        self.reset();
-        let mut report = self.run(&decoded.frame, false)?;
-        if decoded.original != [decoded.frame.width(), decoded.frame.height()] {
-            report.image.original = Some(decoded.original);
-        }
-        report.timing_ms.decode = decode_ms;
-        report.timing_ms.total = ((report.timing_ms.total + decode_ms) * 1000.0).round() / 1000.0;
-        Ok(report)
-    }
-
-    /// Checks a still image already in memory (no tracking).
-    pub fn check_still(&mut self, frame: &Frame) -> Result<Report> {
-        self.reset();
-        self.run(frame, false)
-    }
-
-    fn detect(&mut self, frame: &Frame) -> Result<Vec<Detection>> {
-        let min_score = self.profile.face_count.min_detection_score;
-        let found = self.models.detector.detect(frame, min_score, 0.0)?;
-        if !found.is_empty() {
-            return Ok(found);
-        }
-        self.models.detector.detect(frame, min_score, RETRY_PAD)
-    }
-
-    /// The face mesh for the single detected face: from the tracked ROI when it still matches the
-    /// detection, otherwise from the detection; still images get a second pass on the landmark ROI.
-    fn landmarks(&mut self, frame: &Frame, det: &Detection, live: bool) -> Result<MeshResult> {
-        let from_det = Roi::from_detection(det);
-        let roi = match self.tracked {
-            Some(t) if live && t.roi.center.dist(from_det.center) < TRACK_MAX_SHIFT * from_det.size => t.roi,
-            _ => from_det,
-        };
-        let mut mesh = self.models.mesh.run(frame, roi)?;
-        if !live && mesh.presence >= self.profile.face_count.min_presence {
-            mesh = self.models.mesh.run(frame, Roi::from_landmarks(&mesh.points))?;
-        }
-        Ok(mesh)
-    }
-
-    /// Runs the models on a still image and hands the observation the checks would see to `f`
-    /// (for debugging tools that draw the measured regions; no report is made).
-    pub fn inspect_still<R>(&mut self, frame: &Frame, f: impl FnOnce(&Observation) -> R) -> Result<R> {
-        self.reset();
-        let seen = self.inspect(frame, false)?;
-        let gray = imaging::frame_gray(frame);
-        let face = seen.mesh.as_ref().map(|m| Face {
-            detection: &seen.detections[0],
-            mesh: m,
-            pose: pose::estimate_head_pose(&m.points),
-        });
-        let presence = seen.mesh.as_ref().map(|m| m.presence);
-        let obs =
-            Observation { frame, gray: &gray, detections: &seen.detections, face, presence, mask: Some(&*seen.mask) };
-        Ok(f(&obs))
-    }
-
-    fn run(&mut self, frame: &Frame, live: bool) -> Result<Report> {
-        Ok(self.inspect(frame, live)?.report)
-    }
-
-    /// Runs the pipeline and returns the intermediate results with the report (for debugging tools
-    /// and tests that draw what the checks saw).
-    pub fn inspect(&mut self, frame: &Frame, live: bool) -> Result<Inspection> {
-        let start = Instant::now();
+        let schedule = &checker.profile.tracking;
         let mut timing = Timing::default();
-
         let mut reused = Vec::new();
+
+        // Between detector runs the face is followed with the landmarks alone; a lost track (low
+        // presence) falls back to the detector on the same frame.
         let t = Instant::now();
-        // Live frames follow a tracked face with the landmarks alone between detector runs; a lost
-        // track (low presence) falls back to the detector on the same frame.
         let followed = match self.tracked {
-            Some(tr) if live && tr.since_detect + 1 < self.profile.tracking.redetect_every => {
-                let mesh = self.models.mesh.run(frame, tr.roi)?;
-                (mesh.presence >= self.profile.face_count.min_presence).then(|| (tr.follow(&mesh), mesh))
+            Some(tr) if tr.since_detect + 1 < schedule.redetect_every => {
+                let mesh = checker.models.mesh.run(frame, tr.roi)?;
+                checker.accepts(&mesh).then(|| (tr.follow(&mesh), mesh, tr.since_detect + 1))
             }
             _ => None,
         };
         timing.landmarks = ms(t);
         let (detections, mesh, since_detect) = match followed {
-            Some((detection, mesh)) => {
+            Some((detection, mesh, since)) => {
                 reused.push(Stage::Detection);
-                (vec![detection], Some(mesh), self.tracked.map_or(0, |t| t.since_detect + 1))
+                (vec![detection], Some(mesh), since)
             }
             None => {
                 let t = Instant::now();
-                let detections = self.detect(frame)?;
+                let detections = checker.detect(frame)?;
                 timing.detect = ms(t);
                 let t = Instant::now();
                 let mesh = match detections.as_slice() {
-                    [only] => Some(self.landmarks(frame, only, live)?),
+                    [only] => Some(checker.models.mesh.run(frame, self.roi_for(only))?),
                     _ => None,
                 };
                 timing.landmarks = ms(t);
                 (detections, mesh, 0)
             }
         };
-        let presence = mesh.as_ref().map(|m| m.presence);
-        let mesh = mesh.filter(|m| m.presence >= self.profile.face_count.min_presence);
-        self.tracked = match (&mesh, detections.as_slice()) {
-            (Some(m), [only]) if live => {
-                Some(Tracked { roi: Roi::from_landmarks(&m.points), detection: *only, since_detect })
-            }
+        self.tracked = match (mesh.as_ref().filter(|m| checker.accepts(m)), detections.as_slice()) {
+            (Some(m), [only]) => Some(Tracked { roi: Roi::from_landmarks(&m.points), detection: *only, since_detect }),
             _ => None,
         };
 
         let t = Instant::now();
-        let same_size = |m: &CachedMask| (m.mask.image_width, m.mask.image_height) == (frame.width(), frame.height());
-        let reuse_mask = match &self.mask {
-            Some(m) if self.tracked.is_some() && same_size(m) => m.since + 1 < self.profile.tracking.segment_every,
-            _ => false,
-        };
-        if reuse_mask {
-            if let Some(m) = self.mask.as_mut() {
-                m.since += 1;
+        let mask = match self.reusable_mask(frame, schedule.segment_every) {
+            Some(mask) => {
+                reused.push(Stage::Segmentation);
+                mask
             }
-            reused.push(Stage::Segmentation);
-        } else {
-            self.mask = Some(CachedMask { mask: Arc::new(self.models.segmenter.run(frame)?), since: 0 });
-        }
-        let mask = match (&self.mask, live) {
-            (Some(m), true) => Arc::clone(&m.mask),
-            _ => self.mask.take().map(|m| m.mask).expect("set above"),
+            None => {
+                let mask = Arc::new(checker.models.segmenter.run(frame)?);
+                self.mask = Some(CachedMask { mask: Arc::clone(&mask), since: 0 });
+                mask
+            }
         };
         timing.segment = ms(t);
+        Ok(checker.finish(frame, Found { detections, mesh, mask, timing, reused }, start).report)
+    }
 
-        let t = Instant::now();
-        let gray = imaging::frame_gray(frame);
-        let face = mesh.as_ref().map(|m| Face {
-            detection: &detections[0],
-            mesh: m,
-            pose: pose::estimate_head_pose(&m.points),
-        });
-        let obs = Observation { frame, gray: &gray, detections: &detections, face, presence, mask: Some(&*mask) };
-        let checks: BTreeMap<_, _> = checks::run_all(&obs, &self.profile).into_iter().collect();
-        timing.checks = ms(t);
+    /// The tracked ROI when it still matches the new detection, else the detection's own.
+    fn roi_for(&self, detection: &Detection) -> Roi {
+        let from_det = Roi::from_detection(detection);
+        match self.tracked {
+            Some(t) if t.roi.center.dist(from_det.center) < TRACK_MAX_SHIFT * from_det.size => t.roi,
+            _ => from_det,
+        }
+    }
 
-        let face = obs.face.as_ref().map(|f| FaceSummary {
-            bbox: [f.detection.x, f.detection.y, f.detection.w, f.detection.h].map(r3),
-            score: r3(f.detection.score),
-            presence: r3(f.mesh.presence),
-            landmarks: self.include_landmarks.then(|| f.mesh.points.clone()),
-        });
-        timing.total = ms(start);
-        let report = Report {
-            verdict: Report::verdict_of(&checks),
-            profile: self.profile.name.clone(),
-            checks,
-            face,
-            image: ImageInfo { width: frame.width(), height: frame.height(), original: None },
-            timing_ms: timing,
-            reused,
-        };
-        Ok(Inspection { report, detections, mesh, mask })
+    /// The cached mask, when a face is tracked, the frame size is unchanged and it is young enough.
+    fn reusable_mask(&mut self, frame: &Frame, segment_every: u32) -> Option<Arc<PersonMask>> {
+        let tracked = self.tracked.is_some();
+        let cached = self.mask.as_mut()?;
+        let same_size = (cached.mask.image_width, cached.mask.image_height) == (frame.width(), frame.height());
+        if tracked && same_size && cached.since + 1 < segment_every {
+            cached.since += 1;
+            Some(Arc::clone(&cached.mask))
+        } else {
+            None
+        }
     }
 }

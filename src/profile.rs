@@ -3,30 +3,14 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::checks::{self, CheckId};
+use crate::checks;
 use crate::error::{Error, Result};
+use crate::frame::Limits;
+use crate::report::CheckId;
 
 /// Largest accepted profile text, in bytes (the built-in profiles are about 3 KB). Larger input is refused
 /// before it is parsed.
 pub const MAX_PROFILE_BYTES: usize = 64 * 1024;
-
-/// Limits on untrusted input, checked before anything is allocated.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Limits {
-    /// Largest accepted frame or decoded image, in pixels. Default: 48 000 000 (a 48 MP phone photo).
-    pub max_pixels: u64,
-    /// Largest accepted encoded file, in bytes. Default: 40 000 000.
-    pub max_bytes: u64,
-    /// Decoded photos are downscaled so that their long side is at most this. Default: 2048.
-    pub max_working_side: u32,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits { max_pixels: crate::frame::DEFAULT_MAX_PIXELS, max_bytes: 40_000_000, max_working_side: 2048 }
-    }
-}
 
 /// How often a live camera stream re-runs the stages whose result changes slowly (MediaPipe's design:
 /// track the face from the previous frame's landmarks instead of detecting it on every frame). Stills,

@@ -23,7 +23,7 @@ use crate::capture::{CaptureConfig, CaptureTracker};
 use crate::error::Error;
 use crate::frame::Frame;
 use crate::models::{ModelBytes, Models};
-use crate::pipeline::Checker;
+use crate::pipeline::{Checker, LiveStream};
 use crate::profile::Profile;
 use crate::report::Report;
 
@@ -128,6 +128,8 @@ fn dim(value: f64, what: &str) -> Result<u32, JsValue> {
 
 struct Inner {
     checker: Checker,
+    /// The camera stream's tracking state (stills and photos reset it, as a new stream starts after them).
+    stream: LiveStream,
     capture: CaptureTracker,
     /// The RGBA input buffer, reused across frames (iOS Safari: keep wasm memory small).
     frame_buf: Vec<u8>,
@@ -200,6 +202,7 @@ impl PhotoChecker {
         Ok(PhotoChecker {
             inner: Some(Inner {
                 checker: Checker::new(models, profile),
+                stream: LiveStream::new(),
                 capture: CaptureTracker::new(capture),
                 frame_buf: Vec::new(),
                 best: None,
@@ -232,8 +235,8 @@ impl PhotoChecker {
         let (w, h) = (dim(width, "width")?, dim(height, "height")?);
         let inner = self.inner()?;
         let mut buf = std::mem::take(&mut inner.frame_buf);
-        let result =
-            rgba_into(&data, w, h, &mut buf).and_then(|_| inner.checker.check_rgba(&buf, w, h).map_err(core_error));
+        let result = rgba_into(&data, w, h, &mut buf)
+            .and_then(|_| inner.stream.check_rgba(&inner.checker, &buf, w, h).map_err(core_error));
         inner.frame_buf = buf;
         report_to_js(&result?)
     }
@@ -246,8 +249,8 @@ impl PhotoChecker {
         let (w, h) = (dim(width, "width")?, dim(height, "height")?);
         let inner = self.inner()?;
         let mut buf = std::mem::take(&mut inner.frame_buf);
-        let result =
-            rgba_into(&data, w, h, &mut buf).and_then(|_| inner.checker.check_rgba(&buf, w, h).map_err(core_error));
+        let result = rgba_into(&data, w, h, &mut buf)
+            .and_then(|_| inner.stream.check_rgba(&inner.checker, &buf, w, h).map_err(core_error));
         let report = match result {
             Ok(r) => r,
             Err(e) => {
@@ -293,7 +296,7 @@ impl PhotoChecker {
     /// Forgets tracking and the capture state (after a capture, a retake or a camera switch).
     pub fn reset(&mut self) -> Result<(), JsValue> {
         let inner = self.inner()?;
-        inner.checker.reset();
+        inner.stream.reset();
         inner.capture.reset();
         inner.best = None;
         Ok(())
@@ -310,6 +313,7 @@ impl PhotoChecker {
         let result = rgba_into(&data, w, h, &mut buf)
             .and_then(|_| Frame::from_rgba_limited(&buf, w, h, max_pixels).map_err(core_error))
             .and_then(|frame| inner.checker.check_still(&frame).map_err(core_error));
+        inner.stream.reset();
         inner.frame_buf = buf;
         report_to_js(&result?)
     }
@@ -320,6 +324,7 @@ impl PhotoChecker {
     pub fn check_image(&mut self, bytes: JsValue) -> Result<JsValue, JsValue> {
         let inner = self.inner()?;
         let bytes = bytes_of(&bytes, "bytes")?;
+        inner.stream.reset();
         let report = inner.checker.check_image(&bytes).map_err(core_error)?;
         report_to_js(&report)
     }

@@ -5,10 +5,8 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
-
 use common::*;
-use photo_check::{Error, ModelBytes, Models};
+use photo_check::{Error, LiveStream, ModelBytes, Models};
 
 fn code(r: Result<photo_check::Report, Error>) -> &'static str {
     r.expect_err("should be an error").code()
@@ -43,7 +41,7 @@ fn png_header(w: u32, h: u32) -> Vec<u8> {
 
 #[test]
 fn corrupt_and_truncated_files() {
-    let mut c = checker();
+    let c = checker();
     assert_eq!(code(c.check_image(&[])), "decode");
     assert_eq!(code(c.check_image(b"definitely not an image")), "decode");
     // a JPEG start-of-image marker followed by garbage
@@ -60,26 +58,26 @@ fn corrupt_and_truncated_files() {
 
 #[test]
 fn huge_header_is_refused_before_decoding() {
-    let start = Instant::now();
+    // `too_large` can only come from the header: decoding 3.6 gigapixels would not get that far
     let err = checker().check_image(&png_header(60_000, 60_000)).unwrap_err();
     assert_eq!(err.code(), "too_large", "{err}");
-    assert!(start.elapsed() < Duration::from_secs(2), "refused in {:?}", start.elapsed());
     assert_eq!(checker().check_image(&png_header(0, 10)).unwrap_err().code(), "decode");
     assert_eq!(checker().check_image(&png_header(1, 5000)).unwrap_err().code(), "bad_dimensions");
 }
 
 #[test]
 fn bad_frame_buffers() {
-    let mut c = checker();
-    assert_eq!(code(c.check_rgba(&[], 0, 0)), "bad_dimensions");
-    assert_eq!(code(c.check_rgba(&[0; 400], 0, 100)), "bad_dimensions");
-    assert_eq!(code(c.check_rgba(&[0; 4 * 300], 1, 300)), "bad_dimensions");
-    assert_eq!(code(c.check_rgba(&[0; 64 * 64 * 4 - 1], 64, 64)), "buffer_length");
-    assert_eq!(code(c.check_rgba(&[0; 64 * 64 * 4 + 4], 64, 64)), "buffer_length");
-    assert_eq!(code(c.check_rgba(&[0; 64 * 64 * 3], 64, 64)), "buffer_length");
-    assert_eq!(code(c.check_rgba(&[0; 16], u32::MAX, u32::MAX)), "too_large");
+    let c = checker();
+    let mut stream = LiveStream::new();
+    assert_eq!(code(stream.check_rgba(c, &[], 0, 0)), "bad_dimensions");
+    assert_eq!(code(stream.check_rgba(c, &[0; 400], 0, 100)), "bad_dimensions");
+    assert_eq!(code(stream.check_rgba(c, &[0; 4 * 300], 1, 300)), "bad_dimensions");
+    assert_eq!(code(stream.check_rgba(c, &[0; 64 * 64 * 4 - 1], 64, 64)), "buffer_length");
+    assert_eq!(code(stream.check_rgba(c, &[0; 64 * 64 * 4 + 4], 64, 64)), "buffer_length");
+    assert_eq!(code(stream.check_rgba(c, &[0; 64 * 64 * 3], 64, 64)), "buffer_length");
+    assert_eq!(code(stream.check_rgba(c, &[0; 16], u32::MAX, u32::MAX)), "too_large");
     // the checker still works after errors
-    assert!(c.check_rgba(&vec![128; 64 * 64 * 4], 64, 64).is_ok());
+    assert!(stream.check_rgba(c, &vec![128; 64 * 64 * 4], 64, 64).is_ok());
 }
 
 #[test]
@@ -115,10 +113,10 @@ fn exif_orientation_is_applied() {
     app1.extend_from_slice(&((exif.len() + 2) as u16).to_be_bytes());
     app1.append(&mut exif);
     let with_exif: Vec<u8> = jpeg[..2].iter().chain(&app1).chain(&jpeg[2..]).copied().collect();
-    let mut c = checker();
+    let c = checker();
     let r = c.check_image(&with_exif).unwrap();
     assert_eq!((r.image.width, r.image.height), (w, h), "EXIF rotation undone");
-    assert!(r.check(photo_check::CheckId::HeadPose).value["roll"].as_f64().unwrap().abs() < 5.0);
+    assert!(r.checks.head_pose.value.as_ref().unwrap().roll.abs() < 5.0);
     let plain = c.check_image(&jpeg).unwrap();
-    assert!(plain.check(photo_check::CheckId::HeadPose).value["roll"].as_f64().map_or(true, |roll| roll.abs() > 45.0));
+    assert!(plain.checks.head_pose.value.as_ref().map_or(true, |pose| pose.roll.abs() > 45.0));
 }

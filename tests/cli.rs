@@ -72,9 +72,10 @@ fn eval_prints_confusion_and_pose_error() {
     let out = bin().args(["eval", "--labels", dir.join("labels.csv").to_str().unwrap()]).output().unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    let row = text.lines().find(|l| l.starts_with("mouth_closed")).expect("mouth_closed row");
-    let cols: Vec<&str> = row.split_whitespace().collect();
-    assert_eq!(cols[4], "1", "fail→fail count: {row}");
-    assert_eq!(cols.last(), Some(&"1.000"));
-    assert!(text.contains("yaw "), "{text}");
+    let mut rows = text.lines().filter(|l| l.starts_with("mouth_closed"));
+    let counts: Vec<&str> = rows.next().expect("mouth_closed counts").split_whitespace().collect();
+    assert_eq!(counts[1..], ["0", "1", "0", "0", "0", "1", "0", "0"], "n pass, n fail, pass→…, fail→…: {text}");
+    let rates = rows.next().expect("mouth_closed rates");
+    assert!(rates.contains("1.000 [0.207, 1.000]") && rates.ends_with("fail only"), "{rates}");
+    assert!(text.contains("frontal-ish"), "{text}");
 }

@@ -20,7 +20,7 @@ fn sample() -> Frame {
     Frame::from_rgb(img.into_raw(), w, h).unwrap()
 }
 
-fn run(checker: &mut Checker, frame: &Frame) -> Report {
+fn run(checker: &Checker, frame: &Frame) -> Report {
     checker.check_still(frame).unwrap()
 }
 
@@ -67,7 +67,7 @@ fn mean_colour(frame: &Frame, (x0, y0, x1, y1): (f32, f32, f32, f32)) -> [u8; 3]
 
 fn status(r: &Report, id: CheckId) -> (Status, String) {
     let c = r.check(id);
-    (c.status, c.reason.clone())
+    (c.status(), c.reason().to_string())
 }
 
 struct Setup {
@@ -82,7 +82,7 @@ fn setup() -> Setup {
     let frame = sample();
     let mut checker = Checker::new(Models::embedded().unwrap(), Profile::chsi());
     checker.include_landmarks = true;
-    let base = run(&mut checker, &frame);
+    let base = run(&checker, &frame);
     let (a, b) = (lm(&base, 234), lm(&base, 454));
     let w = ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt();
     Setup { checker, frame, base, w }
@@ -111,7 +111,7 @@ fn the_sample_as_it_is() {
     assert_eq!(status(&s.base, CheckId::EarsVisible), (Status::Fail, "ears_covered".into()));
     assert_eq!(status(&s.base, CheckId::HairClear), (Status::Pass, "ok".into()));
     assert_eq!(status(&s.base, CheckId::NoHat), (Status::Pass, "ok".into()));
-    let v = &s.base.check(CheckId::EarsVisible).value;
+    let v = &s.base.check(CheckId::EarsVisible).value_json();
     assert!(v["left"].is_object() && v["right"].is_object(), "ears value has left and right: {v}");
 }
 
@@ -124,7 +124,7 @@ fn hair_over_the_brows_fails_hair_clear_only() {
     let brow_y = lm(&s.base, 105).1.min(lm(&s.base, 334).1);
     let top = lm(&s.base, 10).1 + 0.03 * s.w; // stays below the no_hat band (landmark 10 and up)
     paint(&mut frame, (r.0 - 0.02 * s.w, top, l.0 + 0.02 * s.w, brow_y + 0.04 * s.w), hair);
-    let after = run(&mut s.checker, &frame);
+    let after = run(&s.checker, &frame);
     assert_eq!(status(&after, CheckId::HairClear), (Status::Fail, "hair_over_brows".into()));
     assert_eq!(status(&after, CheckId::EarsVisible), status(&s.base, CheckId::EarsVisible));
     assert_eq!(status(&after, CheckId::NoHat), status(&s.base, CheckId::NoHat));
@@ -142,37 +142,37 @@ fn ears_are_judged_per_side() {
     let mut both = s.frame.clone();
     paint(&mut both, ear_box(&s, true), skin_at);
     paint(&mut both, ear_box(&s, false), skin_at);
-    let visible = run(&mut s.checker, &both);
+    let visible = run(&s.checker, &both);
     assert_eq!(
         status(&visible, CheckId::EarsVisible),
         (Status::Pass, "ok".into()),
         "{}",
-        visible.check(CheckId::EarsVisible).value
+        visible.check(CheckId::EarsVisible).value_json()
     );
 
     // then hair over the subject's left ear (image right) only → left_ear_covered
     let mut left = both.clone();
     paint(&mut left, ear_box(&s, false), hair);
-    let after = run(&mut s.checker, &left);
+    let after = run(&s.checker, &left);
     assert_eq!(
         status(&after, CheckId::EarsVisible),
         (Status::Fail, "left_ear_covered".into()),
         "{}",
-        after.check(CheckId::EarsVisible).value
+        after.check(CheckId::EarsVisible).value_json()
     );
-    assert_eq!(after.check(CheckId::EarsVisible).value["right"]["state"], "visible");
+    assert_eq!(after.check(CheckId::EarsVisible).value_json()["right"]["state"], "visible");
 
     // and over the subject's right ear (image left) only → right_ear_covered
     let mut right = both.clone();
     paint(&mut right, ear_box(&s, true), hair);
-    let after = run(&mut s.checker, &right);
+    let after = run(&s.checker, &right);
     assert_eq!(
         status(&after, CheckId::EarsVisible),
         (Status::Fail, "right_ear_covered".into()),
         "{}",
-        after.check(CheckId::EarsVisible).value
+        after.check(CheckId::EarsVisible).value_json()
     );
-    assert_eq!(after.check(CheckId::EarsVisible).value["left"]["state"], "visible");
+    assert_eq!(after.check(CheckId::EarsVisible).value_json()["left"]["state"], "visible");
 
     // the ear edits leave the other two checks alone
     for r in [&visible, &after] {
@@ -192,8 +192,13 @@ fn a_cap_fails_no_hat_only() {
         [28 + n, 38 + n, 92 + n]
     };
     paint(&mut frame, (top.0 - 0.6 * s.w, top.1 - 0.7 * s.w, top.0 + 0.6 * s.w, top.1 + 0.02 * s.w), cap);
-    let after = run(&mut s.checker, &frame);
-    assert_eq!(status(&after, CheckId::NoHat), (Status::Fail, "hat".into()), "{}", after.check(CheckId::NoHat).value);
+    let after = run(&s.checker, &frame);
+    assert_eq!(
+        status(&after, CheckId::NoHat),
+        (Status::Fail, "hat".into()),
+        "{}",
+        after.check(CheckId::NoHat).value_json()
+    );
     assert_eq!(status(&after, CheckId::HairClear), status(&s.base, CheckId::HairClear));
     assert_eq!(status(&after, CheckId::EarsVisible), status(&s.base, CheckId::EarsVisible));
 }
@@ -205,9 +210,9 @@ fn a_turned_head_is_not_reported_as_hair() {
     let frame = sample();
     let mut profile = Profile::chsi();
     profile.ears_visible.max_yaw_deg = 0.0;
-    let mut checker = Checker::new(Models::embedded().unwrap(), profile);
+    let checker = Checker::new(Models::embedded().unwrap(), profile);
     let r = checker.check_still(&frame).unwrap();
-    let v = &r.check(CheckId::EarsVisible).value;
+    let v = r.check(CheckId::EarsVisible).value_json();
     let states = [v["right"]["state"].as_str().unwrap(), v["left"]["state"].as_str().unwrap()];
     assert!(states.contains(&"hidden_by_pose"), "{v}");
 }

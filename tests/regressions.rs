@@ -8,11 +8,10 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 use common::*;
 use photo_check::models::{ModelBytes, EMBEDDED};
-use photo_check::{Models, Profile};
+use photo_check::{LiveStream, Models, Profile};
 
 /// The saved crashing inputs of `target` (tests/regressions/<target>/*), then its committed fuzz seeds
 /// (fuzz/corpus/<target>/seed-*; decode_small shares decode's; model_bytes' is the detector model), so
@@ -41,16 +40,15 @@ fn inputs(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
     files.into_iter().map(|p| (p.clone(), std::fs::read(&p).unwrap())).collect()
 }
 
-/// Runs `f` on every input of `target`; each must finish within `budget`.
-fn replay(target: &str, budget: Duration, mut f: impl FnMut(&[u8]) -> Result<(), String>) {
+/// Runs `f` on every input of `target`. (How long each takes is not asserted here: a timing belongs in a
+/// benchmark, and a hang would stop the test run.)
+fn replay(target: &str, mut f: impl FnMut(&[u8]) -> Result<(), String>) {
     let inputs = inputs(target);
     assert!(!inputs.is_empty(), "{target}: no regression inputs and no seeds");
     for (path, bytes) in inputs {
-        let start = Instant::now();
         if let Err(e) = f(&bytes) {
             panic!("{}: {e}", path.display());
         }
-        assert!(start.elapsed() < budget, "{}: took {:?}", path.display(), start.elapsed());
     }
 }
 
@@ -64,7 +62,7 @@ fn known(code: &str, allowed: &[&str]) -> Result<(), String> {
 
 #[test]
 fn decode_regressions() {
-    replay("decode", Duration::from_secs(20), |bytes| match photo_check::decode::decode(bytes, &Default::default()) {
+    replay("decode", |bytes| match photo_check::decode::decode(bytes, &Default::default()) {
         Ok(d) => (d.frame.width().max(d.frame.height()) <= 2048).then_some(()).ok_or("not downscaled".into()),
         Err(e) => known(e.code(), &["decode", "too_large", "bad_dimensions"]),
     });
@@ -73,8 +71,8 @@ fn decode_regressions() {
 #[test]
 fn decode_small_regressions() {
     // the limits of fuzz/fuzz_targets/decode_small.rs
-    let limits = photo_check::profile::Limits { max_pixels: 1 << 16, max_bytes: 1 << 20, max_working_side: 128 };
-    replay("decode_small", Duration::from_secs(20), |bytes| match photo_check::decode::decode(bytes, &limits) {
+    let limits = photo_check::frame::Limits { max_pixels: 1 << 16, max_bytes: 1 << 20, max_working_side: 128 };
+    replay("decode_small", |bytes| match photo_check::decode::decode(bytes, &limits) {
         Ok(d) => (d.frame.width().max(d.frame.height()) <= 128).then_some(()).ok_or("not downscaled".into()),
         Err(e) => known(e.code(), &["decode", "too_large", "bad_dimensions"]),
     });
@@ -82,7 +80,7 @@ fn decode_small_regressions() {
 
 #[test]
 fn check_image_regressions() {
-    replay("check_image", Duration::from_secs(30), |bytes| match checker().check_image(bytes) {
+    replay("check_image", |bytes| match checker().check_image(bytes) {
         Ok(_) => Ok(()),
         Err(e) => known(e.code(), &["decode", "too_large", "bad_dimensions"]),
     });
@@ -92,7 +90,7 @@ fn check_image_regressions() {
 fn check_rgba_regressions() {
     // same layout as the fuzz target: u16 LE width, u16 LE height, a mode byte, then the RGBA bytes
     // (tiled to exactly width × height × 4 when the mode's bit 0 is set and that is at most 16 MB)
-    replay("check_rgba", Duration::from_secs(30), |bytes| {
+    replay("check_rgba", |bytes| {
         if bytes.len() < 5 {
             return Ok(());
         }
@@ -109,7 +107,7 @@ fn check_rgba_regressions() {
         } else {
             rest.to_vec()
         };
-        match checker().check_rgba(&rgba, w, h) {
+        match LiveStream::new().check_rgba(checker(), &rgba, w, h) {
             Ok(_) => Ok(()),
             Err(e) => known(e.code(), &["bad_dimensions", "buffer_length", "too_large"]),
         }
@@ -118,7 +116,7 @@ fn check_rgba_regressions() {
 
 #[test]
 fn profile_regressions() {
-    replay("profile", Duration::from_secs(5), |bytes| match std::str::from_utf8(bytes) {
+    replay("profile", |bytes| match std::str::from_utf8(bytes) {
         Ok(text) => Profile::from_toml(text).map(|_| ()).or_else(|e| known(e.code(), &["profile", "too_large"])),
         Err(_) => Ok(()),
     });
@@ -126,10 +124,8 @@ fn profile_regressions() {
 
 #[test]
 fn model_bytes_regressions() {
-    replay("model_bytes", Duration::from_secs(60), |bytes| {
-        match Models::from_bytes(ModelBytes { face_detection: bytes, ..EMBEDDED }) {
-            Ok(_) => Ok(()),
-            Err(e) => known(e.code(), &["model_load", "too_large"]),
-        }
+    replay("model_bytes", |bytes| match Models::from_bytes(ModelBytes { face_detection: bytes, ..EMBEDDED }) {
+        Ok(_) => Ok(()),
+        Err(e) => known(e.code(), &["model_load", "too_large"]),
     });
 }

@@ -6,11 +6,17 @@
 use std::sync::{Mutex, OnceLock};
 
 use libfuzzer_sys::fuzz_target;
-use photo_check::{Checker, Models, Profile};
+use photo_check::{Checker, LiveStream, Models, Profile};
 
-fn checker() -> &'static Mutex<Checker> {
-    static CHECKER: OnceLock<Mutex<Checker>> = OnceLock::new();
-    CHECKER.get_or_init(|| Mutex::new(Checker::new(Models::embedded().expect("embedded models load"), Profile::chsi())))
+fn checker() -> &'static Checker {
+    static CHECKER: OnceLock<Checker> = OnceLock::new();
+    CHECKER.get_or_init(|| Checker::new(Models::embedded().expect("embedded models load"), Profile::chsi()))
+}
+
+/// One camera stream across inputs, as in the browser: tracking state carries over between frames.
+fn stream() -> &'static Mutex<LiveStream> {
+    static STREAM: OnceLock<Mutex<LiveStream>> = OnceLock::new();
+    STREAM.get_or_init(|| Mutex::new(LiveStream::new()))
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -28,8 +34,8 @@ fuzz_target!(|data: &[u8]| {
     } else {
         rest
     };
-    let mut c = checker().lock().unwrap_or_else(|e| e.into_inner());
-    match c.check_rgba(rgba, w, h) {
+    let mut stream = stream().lock().unwrap_or_else(|e| e.into_inner());
+    match stream.check_rgba(checker(), rgba, w, h) {
         Ok(report) => assert_eq!((report.image.width, report.image.height), (w, h)),
         Err(e) => assert!(["bad_dimensions", "buffer_length", "too_large"].contains(&e.code()), "unexpected error {e}"),
     }

@@ -5,7 +5,7 @@ use libfuzzer_sys::fuzz_target;
 
 #[path = "caught_panics.rs"]
 mod caught_panics;
-use photo_check::profile::Limits;
+use photo_check::frame::Limits;
 
 fuzz_target!(|data: &[u8]| {
     caught_panics::are_not_crashes();

@@ -8,7 +8,7 @@ use libfuzzer_sys::fuzz_target;
 
 #[path = "caught_panics.rs"]
 mod caught_panics;
-use photo_check::profile::Limits;
+use photo_check::frame::Limits;
 
 /// Also used by tests/regressions.rs (`decode_small`): keep the two equal.
 const LIMITS: Limits = Limits { max_pixels: 1 << 16, max_bytes: 1 << 20, max_working_side: 128 };

@@ -85,7 +85,7 @@ fn read_limited(path: &Path, limit: u64, what: &'static str) -> Result<Vec<u8>, 
 }
 
 /// Reads an image file, refusing files over the profile's `limits.max_bytes`.
-fn read(path: &Path, limits: &photo_check::profile::Limits) -> Result<Vec<u8>, Error> {
+fn read(path: &Path, limits: &photo_check::frame::Limits) -> Result<Vec<u8>, Error> {
     read_limited(path, limits.max_bytes, "file bytes")
 }
 
@@ -110,31 +110,22 @@ fn main() -> ExitCode {
     }
 }
 
-fn status_str(s: Status) -> &'static str {
-    match s {
-        Status::Pass => "pass",
-        Status::Fail => "fail",
-        Status::Unknown => "unknown",
-        Status::NotRequired => "not_required",
-    }
-}
-
 fn print_table(file: &Path, report: &Report) {
     println!(
         "{}: {} ({}×{}, profile {})",
         file.display(),
-        status_str(report.verdict).to_uppercase(),
+        report.verdict.as_str().to_uppercase(),
         report.image.width,
         report.image.height,
         report.profile
     );
-    for (id, r) in &report.checks {
-        let msg = if r.status == Status::Pass || r.status == Status::NotRequired {
+    for (id, r) in report.checks.iter() {
+        let msg = if r.status() == Status::Pass || r.status() == Status::NotRequired {
             String::new()
         } else {
-            format!("  {} / {}", r.message_zh, r.message_en)
+            format!("  {} / {}", r.message_zh(), r.message_en())
         };
-        println!("  {:<17} {:<12} {:<22} {}{}", id.as_str(), status_str(r.status), r.reason, r.value, msg);
+        println!("  {:<17} {:<12} {:<22} {}{}", id.as_str(), r.status().as_str(), r.reason(), r.value_json(), msg);
     }
     println!("  time: {:.1} ms", report.timing_ms.total);
 }
@@ -175,15 +166,10 @@ fn check(profile: &str, as_json: bool, landmarks: bool, images: &[PathBuf]) -> R
 
 /// What the checker answered for one photo, in the form `photo_check::eval` counts.
 fn prediction_of(report: &Report) -> Prediction {
-    let pose = &report.check(CheckId::HeadPose).value;
-    let angle = |key: &str| pose.get(key).and_then(|v| v.as_f64());
     Prediction {
-        statuses: CheckId::ALL.into_iter().map(|id| (id, report.check(id).status)).collect(),
-        reasons: CheckId::ALL.into_iter().map(|id| (id, report.check(id).reason.clone())).collect(),
-        pose: match (angle("yaw"), angle("pitch"), angle("roll")) {
-            (Some(yaw), Some(pitch), Some(roll)) => Some([yaw, pitch, roll]),
-            _ => None,
-        },
+        statuses: report.checks.iter().map(|(id, r)| (id, r.status())).collect(),
+        reasons: report.checks.iter().map(|(id, r)| (id, r.reason().to_string())).collect(),
+        pose: report.checks.head_pose.value.as_ref().map(|p| [p.yaw, p.pitch, p.roll]),
     }
 }
 
@@ -193,7 +179,7 @@ fn eval(labels: &Path, images: Option<&Path>, profile: &str, split: Split, verbo
     let rows = table.select(split)?;
     let dir = images.map(Path::to_path_buf).unwrap_or_else(|| labels.parent().unwrap_or(Path::new(".")).to_path_buf());
     let profile = load_profile(profile)?;
-    let mut checker = Checker::new(Models::embedded()?, profile.clone());
+    let checker = Checker::new(Models::embedded()?, profile.clone());
     let mut evaluation =
         Evaluation::new(labels.display().to_string(), split, profile.name.clone(), |id| profile.is_required(id));
     for row in rows {
@@ -219,39 +205,19 @@ fn eval(labels: &Path, images: Option<&Path>, profile: &str, split: Split, verbo
 }
 
 fn debug(out: &Path, profile: &str, images: &[PathBuf]) -> Result<ExitCode, Error> {
+    use photo_check::draw::{self, Background};
     let profile = load_profile(profile)?;
-    let mut checker = Checker::new(Models::embedded()?, profile.clone());
+    let checker = Checker::new(Models::embedded()?, profile.clone());
     std::fs::create_dir_all(out).map_err(|e| Error::InvalidArgument(format!("{}: {e}", out.display())))?;
     for file in images {
-        let decoded = photo_check::decode::decode(&read(file, &profile.limits)?, &profile.limits)?;
-        let frame = decoded.frame;
-        let seen = checker.inspect(&frame, false)?;
-        let (w, h) = (frame.width(), frame.height());
-        let mut img = image::RgbImage::from_raw(w, h, frame.rgb().to_vec()).expect("frame buffers are w×h×3");
-        for (x, y, px) in img.enumerate_pixels_mut() {
-            let m = seen.mask.at(x as f32 + 0.5, y as f32 + 0.5);
-            // background tinted blue, person left as is
-            px[2] = (px[2] as f32 * m + 255.0 * (1.0 - m) * 0.6 + px[2] as f32 * (1.0 - m) * 0.4) as u8;
-        }
-        let mut dot = |x: f32, y: f32, c: [u8; 3]| {
-            if x >= 0.0 && y >= 0.0 && (x as u32) < w && (y as u32) < h {
-                img.put_pixel(x as u32, y as u32, image::Rgb(c));
-            }
-        };
+        let frame = photo_check::decode::decode(&read(file, &profile.limits)?, &profile.limits)?.frame;
+        let seen = checker.inspect_still(&frame)?;
+        let mut img = draw::frame_with_mask(&frame, &seen.mask, 1, Background::TintBlue);
         for d in &seen.detections {
-            for t in 0..(d.w as i32) {
-                dot(d.x + t as f32, d.y, [255, 255, 0]);
-                dot(d.x + t as f32, d.y + d.h, [255, 255, 0]);
-            }
-            for t in 0..(d.h as i32) {
-                dot(d.x, d.y + t as f32, [255, 255, 0]);
-                dot(d.x + d.w, d.y + t as f32, [255, 255, 0]);
-            }
+            draw::rect(&mut img, d.x, d.y, d.w, d.h, 1, [255, 255, 0]);
         }
-        if let Some(mesh) = &seen.mesh {
-            for p in &mesh.points {
-                dot(p[0], p[1], [0, 255, 0]);
-            }
+        for p in seen.mesh.iter().flat_map(|m| &m.points) {
+            draw::dot(&mut img, photo_check::imaging::Point::new(p[0], p[1]), 1, [0, 255, 0]);
         }
         let name = file.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "image".into());
         let path = out.join(format!("{name}.png"));

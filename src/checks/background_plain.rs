@@ -5,12 +5,13 @@
 //! cell larger than `EDGE_STEP`).
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
-use super::{r3, CheckResult, Messages};
+use crate::report::{r3, CheckResult};
+
 use crate::imaging::gray::mean_std;
 use crate::observe::Observation;
 
+/// `background_plain`'s profile parameters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
@@ -22,16 +23,44 @@ pub struct Params {
     pub min_background_share: f32,
 }
 
-const MESSAGES: Messages = &[
-    ("ok", "背景纯净", "Plain background"),
-    ("background_busy", "背景杂乱，请站到纯色墙面前拍摄", "Busy background: stand in front of a plain wall"),
-    (
-        "background_uneven",
-        "背景明暗不均，请站到均匀照明的纯色墙面前",
-        "Uneven background: use an evenly lit plain wall",
-    ),
-    ("little_background", "背景露出太少，无法判断，请稍微后退", "Too little background to judge: step back a little"),
-];
+crate::reasons! {
+    /// Why `background_plain` answered as it did.
+    pub enum Reason {
+        /// A plain background.
+        Ok = "ok" => ("背景纯净", "Plain background"),
+        /// Too many edges: texture, objects, patterns.
+        BackgroundBusy = "background_busy" => ("背景杂乱，请站到纯色墙面前拍摄", "Busy background: stand in front of a plain wall"),
+        /// Luma varies too much across the background.
+        BackgroundUneven = "background_uneven" => (
+            "背景明暗不均，请站到均匀照明的纯色墙面前",
+            "Uneven background: use an evenly lit plain wall",
+        ),
+        /// Too little background shows to judge it.
+        LittleBackground = "little_background" => (
+            "背景露出太少，无法判断，请稍微后退",
+            "Too little background to judge: step back a little",
+        ),
+    }
+}
+
+/// What `background_plain` measured on a grid of background points.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Measure {
+    /// Share of grid points that are background.
+    pub background_share: f64,
+    /// Mean background luma, 0..255 (absent with too little background).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mean_luma: Option<f64>,
+    /// Standard deviation of background luma.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub luma_std: Option<f64>,
+    /// Share of background points on an edge.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edge_share: Option<f64>,
+}
+
+/// `background_plain`'s typed result.
+pub type Outcome = CheckResult<Measure, Reason, Params>;
 
 /// Grid points along the long side.
 const GRID: f32 = 160.0;
@@ -42,9 +71,9 @@ const MARGIN: f32 = 0.03;
 /// Luma difference between neighbouring grid points that counts as an edge.
 const EDGE_STEP: f32 = 12.0;
 
-pub fn check(obs: &Observation, p: &Params) -> CheckResult {
-    let threshold = json!({ "max_luma_std": p.max_luma_std, "max_edge_share": p.max_edge_share, "min_background_share": p.min_background_share });
-    let Some(mask) = obs.mask else { return CheckResult::unknown("no_person_mask", json!({}), threshold, MESSAGES) };
+/// Judges whether the background is plain.
+pub fn check(obs: &Observation, p: &Params) -> Outcome {
+    let mask = obs.mask;
     let (w, h) = (obs.frame.width() as f32, obs.frame.height() as f32);
     let step = (w.max(h) / GRID).max(1.0);
     let margin = MARGIN * w.max(h);
@@ -74,21 +103,22 @@ pub fn check(obs: &Observation, p: &Params) -> CheckResult {
     }
     let share = lumas.len() as f32 / total.max(1) as f32;
     if share < p.min_background_share || lumas.is_empty() {
-        return CheckResult::unknown(
-            "little_background",
-            json!({ "background_share": r3(share) }),
-            threshold,
-            MESSAGES,
-        );
+        let value = Measure { background_share: r3(share), mean_luma: None, luma_std: None, edge_share: None };
+        return Outcome::unknown(Reason::LittleBackground, Some(value), p);
     }
     let (mean, std) = mean_std(lumas.iter().copied());
     let edge_share = edges as f32 / lumas.len() as f32;
-    let value = json!({ "background_share": r3(share), "mean_luma": r3(mean), "luma_std": r3(std), "edge_share": r3(edge_share) });
+    let value = Measure {
+        background_share: r3(share),
+        mean_luma: Some(r3(mean)),
+        luma_std: Some(r3(std)),
+        edge_share: Some(r3(edge_share)),
+    };
     if edge_share > p.max_edge_share {
-        CheckResult::fail("background_busy", value, threshold, MESSAGES)
+        Outcome::fail(Reason::BackgroundBusy, value, p)
     } else if std > p.max_luma_std {
-        CheckResult::fail("background_uneven", value, threshold, MESSAGES)
+        Outcome::fail(Reason::BackgroundUneven, value, p)
     } else {
-        CheckResult::pass(value, threshold, MESSAGES)
+        Outcome::pass(Reason::Ok, value, p)
     }
 }

@@ -6,12 +6,14 @@
 //! Turn = how unequal the person's width is on either side of the chin line at shoulder height.
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
-use super::{r3, without_face, CheckResult, Messages};
+use super::without_face;
+use crate::report::{r3, CheckResult};
+
 use crate::models::PersonMask;
 use crate::observe::{landmarks as lm, Observation};
 
+/// `body_tilt`'s profile parameters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
@@ -21,25 +23,46 @@ pub struct Params {
     pub max_width_asymmetry: f32,
 }
 
-const MESSAGES: Messages = &[
-    ("ok", "身体端正", "Body straight"),
-    (
-        "shoulders_tilted_right",
-        "肩膀不平（右肩低），请让对方坐正、双肩放平",
-        "Shoulders not level (right one lower): sit straight, shoulders level",
-    ),
-    (
-        "shoulders_tilted_left",
-        "肩膀不平（左肩低），请让对方坐正、双肩放平",
-        "Shoulders not level (left one lower): sit straight, shoulders level",
-    ),
-    ("body_turned", "身体侧转了，请让对方身体正对镜头", "Body turned: have them square their shoulders to the camera"),
-    (
-        "shoulders_not_visible",
-        "看不到双肩，请把双肩拍进画面",
-        "Shoulders not visible: include both shoulders in the picture",
-    ),
-];
+crate::reasons! {
+    /// Why `body_tilt` answered as it did.
+    pub enum Reason {
+        /// Shoulders level and the body square to the camera.
+        Ok = "ok" => ("身体端正", "Body straight"),
+        /// The subject's right shoulder is lower.
+        ShouldersTiltedRight = "shoulders_tilted_right" => (
+            "肩膀不平（右肩低），请让对方坐正、双肩放平",
+            "Shoulders not level (right one lower): sit straight, shoulders level",
+        ),
+        /// The subject's left shoulder is lower.
+        ShouldersTiltedLeft = "shoulders_tilted_left" => (
+            "肩膀不平（左肩低），请让对方坐正、双肩放平",
+            "Shoulders not level (left one lower): sit straight, shoulders level",
+        ),
+        /// The body is turned: unequal width either side of the chin.
+        BodyTurned = "body_turned" => (
+            "身体侧转了，请让对方身体正对镜头",
+            "Body turned: have them square their shoulders to the camera",
+        ),
+        /// The shoulders are not in the frame.
+        ShouldersNotVisible = "shoulders_not_visible" => (
+            "看不到双肩，请把双肩拍进画面",
+            "Shoulders not visible: include both shoulders in the picture",
+        ),
+    }
+}
+
+/// What `body_tilt` measured from the person mask.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Measure {
+    /// Angle of the shoulder line, degrees; > 0 = the subject's left shoulder lower.
+    pub shoulder_tilt_deg: f64,
+    /// |right − left| ÷ (right + left) of the body's width either side of the chin; `null` when the body
+    /// runs off the frame.
+    pub width_asymmetry: Option<f64>,
+}
+
+/// `body_tilt`'s typed result.
+pub type Outcome = CheckResult<Measure, Reason, Params>;
 
 /// Shoulder columns sit this many face widths from the chin, either side.
 const SHOULDER_OFFSETS: [f32; 3] = [1.3, 1.5, 1.7];
@@ -77,11 +100,10 @@ fn run_length(mask: &PersonMask, x: f32, y: f32, dir: f32, width: f32, cap: f32)
     Some(d)
 }
 
-pub fn check(obs: &Observation, p: &Params) -> CheckResult {
-    let threshold =
-        json!({ "max_shoulder_tilt_deg": p.max_shoulder_tilt_deg, "max_width_asymmetry": p.max_width_asymmetry });
-    let Some(face) = &obs.face else { return without_face(obs, threshold, MESSAGES) };
-    let Some(mask) = obs.mask else { return CheckResult::unknown("no_person_mask", json!({}), threshold, MESSAGES) };
+/// Judges the shoulder line and the body's turn.
+pub fn check(obs: &Observation, p: &Params) -> Outcome {
+    let Some(face) = &obs.face else { return without_face(obs, p) };
+    let mask = obs.mask;
     let (w, h) = (obs.frame.width() as f32, obs.frame.height() as f32);
     let chin = face.point(lm::CHIN);
     let fw = face.width();
@@ -100,7 +122,7 @@ pub fn check(obs: &Observation, p: &Params) -> CheckResult {
         })
         .collect();
     if pairs.is_empty() {
-        return CheckResult::unknown("shoulders_not_visible", json!({}), threshold, MESSAGES);
+        return Outcome::unknown(Reason::ShouldersNotVisible, None, p);
     }
     pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
     let (tilt, lower) = pairs[pairs.len() / 2];
@@ -108,16 +130,16 @@ pub fn check(obs: &Observation, p: &Params) -> CheckResult {
     let cap = WIDTH_CAP * fw;
     let widths = run_length(mask, chin.x, row, -1.0, w, cap).zip(run_length(mask, chin.x, row, 1.0, w, cap));
     let asymmetry = widths.map(|(right, left)| (right - left).abs() / (right + left).max(1.0));
-    let value = json!({ "shoulder_tilt_deg": r3(tilt), "width_asymmetry": asymmetry.map(r3) });
+    let value = Measure { shoulder_tilt_deg: r3(tilt), width_asymmetry: asymmetry.map(r3) };
     if tilt.abs() > p.max_shoulder_tilt_deg {
-        let reason = if tilt > 0.0 { "shoulders_tilted_left" } else { "shoulders_tilted_right" };
-        CheckResult::fail(reason, value, threshold, MESSAGES)
+        let reason = if tilt > 0.0 { Reason::ShouldersTiltedLeft } else { Reason::ShouldersTiltedRight };
+        Outcome::fail(reason, value, p)
     } else if asymmetry.is_none() {
         // the body runs off the frame, so its width either side says nothing about turning
-        CheckResult::unknown("shoulders_not_visible", value, threshold, MESSAGES)
+        Outcome::unknown(Reason::ShouldersNotVisible, Some(value), p)
     } else if asymmetry > Some(p.max_width_asymmetry) {
-        CheckResult::fail("body_turned", value, threshold, MESSAGES)
+        Outcome::fail(Reason::BodyTurned, value, p)
     } else {
-        CheckResult::pass(value, threshold, MESSAGES)
+        Outcome::pass(Reason::Ok, value, p)
     }
 }

@@ -10,12 +10,13 @@
 //! that lies outside the frame.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
 
-use super::{r3, without_face, CheckResult, Messages};
+use super::without_face;
 use crate::observe::regions::{ear_zone, measure, FaceFrame, RegionStats, SkinModel};
 use crate::observe::Observation;
+use crate::report::{r3, CheckResult, Common};
 
+/// `ears_visible`'s profile parameters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
@@ -42,108 +43,131 @@ pub struct Params {
     pub min_skin_share_full: f32,
 }
 
-const MESSAGES: Messages = &[
-    ("ok", "双耳露出", "Both ears visible"),
-    (
-        "right_ear_covered",
-        "右耳被头发遮挡，请让对方把右侧头发拢到耳后",
-        "Their right ear is covered: ask them to tuck the hair on their right behind the ear",
-    ),
-    (
-        "left_ear_covered",
-        "左耳被头发遮挡，请让对方把左侧头发拢到耳后",
-        "Their left ear is covered: ask them to tuck the hair on their left behind the ear",
-    ),
-    (
-        "ears_covered",
-        "双耳被头发遮挡，请让对方把头发拢到耳后",
-        "Both ears are covered: ask them to tuck their hair behind the ears",
-    ),
-    (
-        "ears_hidden_by_pose",
-        "头部侧转，看不到一侧耳朵，请让对方正对镜头",
-        "Head turned: one ear is out of sight — have them face the camera",
-    ),
-    (
-        "ear_zone_outside_frame",
-        "耳朵不在画面内，请让对方整个头部入镜",
-        "An ear is outside the picture: get the whole head in the frame",
-    ),
-    ("no_skin_model", "无法取得肤色，无法判断耳朵", "Could not sample the skin colour to judge the ears"),
-];
+crate::reasons! {
+    /// Why `ears_visible` answered as it did.
+    pub enum Reason {
+        /// Both ears visible.
+        Ok = "ok" => ("双耳露出", "Both ears visible"),
+        /// The subject's right ear is covered.
+        RightEarCovered = "right_ear_covered" => (
+            "右耳被头发遮挡，请让对方把右侧头发拢到耳后",
+            "Their right ear is covered: ask them to tuck the hair on their right behind the ear",
+        ),
+        /// The subject's left ear is covered.
+        LeftEarCovered = "left_ear_covered" => (
+            "左耳被头发遮挡，请让对方把左侧头发拢到耳后",
+            "Their left ear is covered: ask them to tuck the hair on their left behind the ear",
+        ),
+        /// Both ears are covered.
+        EarsCovered = "ears_covered" => (
+            "双耳被头发遮挡，请让对方把头发拢到耳后",
+            "Both ears are covered: ask them to tuck their hair behind the ears",
+        ),
+        /// The head is turned so far that one ear is out of sight.
+        EarsHiddenByPose = "ears_hidden_by_pose" => (
+            "头部侧转，看不到一侧耳朵，请让对方正对镜头",
+            "Head turned: one ear is out of sight — have them face the camera",
+        ),
+        /// An ear zone lies mostly outside the frame.
+        EarZoneOutsideFrame = "ear_zone_outside_frame" => (
+            "耳朵不在画面内，请让对方整个头部入镜",
+            "An ear is outside the picture: get the whole head in the frame",
+        ),
+        /// Too few face pixels to learn the skin colour.
+        NoSkinModel = "no_skin_model" => ("无法取得肤色，无法判断耳朵", "Could not sample the skin colour to judge the ears"),
+    }
+}
+
+/// What `ears_visible` measured (the subject's sides).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Measure {
+    /// Cheek-to-cheek face width (only when the face was too small to judge).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub face_width_px: Option<f64>,
+    /// The subject's right ear.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub right: Option<EarMeasure>,
+    /// The subject's left ear.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub left: Option<EarMeasure>,
+    /// The head's yaw the hidden-ear rule used, degrees.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub yaw: Option<f64>,
+}
 
 /// One ear's outcome.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Ear {
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Ear {
+    /// Skin shows in the zone.
     Visible,
+    /// Hair (person pixels that are not skin) fills the zone.
     Covered,
+    /// Turned away from the camera.
     HiddenByPose,
+    /// The zone lies outside the frame.
     OutsideFrame,
 }
 
-fn ear_value(ear: Ear, s: &RegionStats) -> Value {
-    let state = match ear {
-        Ear::Visible => "visible",
-        Ear::Covered => "covered",
-        Ear::HiddenByPose => "hidden_by_pose",
-        Ear::OutsideFrame => "outside_frame",
-    };
-    json!({ "state": state, "skin": r3(s.skin), "person": r3(s.person), "in_frame": r3(s.in_frame) })
+/// One ear zone's state and statistics.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EarMeasure {
+    /// The outcome for this ear.
+    pub state: Ear,
+    /// Share of the zone's person pixels that look like skin.
+    pub skin: f64,
+    /// Share of the zone that is the person.
+    pub person: f64,
+    /// Share of the zone inside the frame.
+    pub in_frame: f64,
 }
 
-pub fn check(obs: &Observation, p: &Params) -> CheckResult {
-    let threshold = json!({ "min_skin_share": p.min_skin_share, "full_person_share": p.full_person_share, "min_skin_share_full": p.min_skin_share_full, "max_yaw_deg": p.max_yaw_deg, "min_face_width_px": p.min_face_width_px });
-    let Some(face) = &obs.face else { return without_face(obs, threshold, MESSAGES) };
+impl EarMeasure {
+    fn of(state: Ear, s: &RegionStats) -> EarMeasure {
+        EarMeasure { state, skin: r3(s.skin), person: r3(s.person), in_frame: r3(s.in_frame) }
+    }
+}
+
+/// `ears_visible`'s typed result.
+pub type Outcome = CheckResult<Measure, Reason, Params>;
+
+/// Judges whether both ears are visible.
+pub fn check(obs: &Observation, p: &Params) -> Outcome {
+    let Some(face) = &obs.face else { return without_face(obs, p) };
     if face.width() < p.min_face_width_px {
-        return CheckResult::unknown(
-            "face_too_small",
-            json!({ "face_width_px": r3(face.width()) }),
-            threshold,
-            MESSAGES,
-        );
+        let value = Measure { face_width_px: Some(r3(face.width())), right: None, left: None, yaw: None };
+        return Outcome::unknown_common(Common::FaceTooSmall, Some(value), p);
     }
-    if obs.mask.is_none() {
-        return CheckResult::unknown("no_person_mask", json!({}), threshold, MESSAGES);
-    }
-    let Some(skin) = SkinModel::learn(obs, face) else {
-        return CheckResult::unknown("no_skin_model", json!({}), threshold, MESSAGES);
-    };
+    let Some(skin) = SkinModel::learn(obs, face) else { return Outcome::unknown(Reason::NoSkinModel, None, p) };
     let ff = FaceFrame::of(face);
     let yaw = face.pose.map(|q| q.yaw_deg).unwrap_or(0.0);
     // yaw > 0: the face turns to the subject's right, so the right ear goes behind the head
     let judge = |right: bool| {
-        let stats = measure(
-            obs,
-            &skin,
-            &ear_zone(face, &ff, right, p.zone_inset, p.zone_outset),
-            p.max_chroma,
-            p.min_luma_ratio,
-        );
+        let zone = ear_zone(face, &ff, right, p.zone_inset, p.zone_outset);
+        let stats = measure(obs, &skin, &zone, p.max_chroma, p.min_luma_ratio);
         let hidden = if right { yaw > p.max_yaw_deg } else { -yaw > p.max_yaw_deg };
+        let full = stats.person >= p.full_person_share;
         let ear = if hidden {
             Ear::HiddenByPose
         } else if stats.in_frame < p.min_in_frame {
             Ear::OutsideFrame
-        } else if stats.skin >= p.min_skin_share
-            && (stats.person < p.full_person_share || stats.skin >= p.min_skin_share_full)
-        {
+        } else if stats.skin >= p.min_skin_share && (!full || stats.skin >= p.min_skin_share_full) {
             Ear::Visible
         } else {
             Ear::Covered
         };
-        (ear, stats)
+        EarMeasure::of(ear, &stats)
     };
-    let (right, rs) = judge(true);
-    let (left, ls) = judge(false);
-    let value = json!({ "right": ear_value(right, &rs), "left": ear_value(left, &ls), "yaw": r3(yaw) });
-    let reason = match (right, left) {
-        (Ear::Visible, Ear::Visible) => return CheckResult::pass(value, threshold, MESSAGES),
+    let (right, left) = (judge(true), judge(false));
+    let (r, l) = (right.state, left.state);
+    let value = Measure { face_width_px: None, right: Some(right), left: Some(left), yaw: Some(r3(yaw)) };
+    match (r, l) {
+        (Ear::Visible, Ear::Visible) => Outcome::pass(Reason::Ok, value, p),
         // a covered ear is a failure even when the other one cannot be judged
-        (Ear::Covered, Ear::Covered) => return CheckResult::fail("ears_covered", value, threshold, MESSAGES),
-        (Ear::Covered, _) => return CheckResult::fail("right_ear_covered", value, threshold, MESSAGES),
-        (_, Ear::Covered) => return CheckResult::fail("left_ear_covered", value, threshold, MESSAGES),
-        (Ear::HiddenByPose, _) | (_, Ear::HiddenByPose) => "ears_hidden_by_pose",
-        _ => "ear_zone_outside_frame",
-    };
-    CheckResult::unknown(reason, value, threshold, MESSAGES)
+        (Ear::Covered, Ear::Covered) => Outcome::fail(Reason::EarsCovered, value, p),
+        (Ear::Covered, _) => Outcome::fail(Reason::RightEarCovered, value, p),
+        (_, Ear::Covered) => Outcome::fail(Reason::LeftEarCovered, value, p),
+        (Ear::HiddenByPose, _) | (_, Ear::HiddenByPose) => Outcome::unknown(Reason::EarsHiddenByPose, Some(value), p),
+        _ => Outcome::unknown(Reason::EarZoneOutsideFrame, Some(value), p),
+    }
 }

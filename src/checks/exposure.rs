@@ -2,52 +2,76 @@
 //! shares of clipped-white and crushed-black pixels.
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
-use super::{r3, without_face, CheckResult, Messages};
+use super::without_face;
 use crate::imaging::geometry::polygon_pixels;
 use crate::observe::{landmarks as lm, Observation};
+use crate::report::{r3, CheckResult, Common};
 
+/// `exposure`'s profile parameters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
-    /// Mean face luma (0..255) range.
+    /// Least mean face luma (0..255).
     pub min_mean_luma: f32,
+    /// Largest mean face luma (0..255).
     pub max_mean_luma: f32,
     /// Largest share of face pixels at luma ≥ 250 (blown highlights).
     pub max_clipped_share: f32,
 }
 
-const MESSAGES: Messages = &[
-    ("ok", "曝光正常", "Exposure fine"),
-    ("too_dark", "脸部太暗，请到光线充足处拍摄", "Face too dark: move to better light"),
-    ("too_bright", "脸部太亮，请避开强光", "Face too bright: avoid strong light"),
-    ("highlights_clipped", "脸部有过曝反光，请避开强光直射", "Blown highlights on the face: avoid direct strong light"),
-];
+crate::reasons! {
+    /// Why `exposure` answered as it did.
+    pub enum Reason {
+        /// Exposure within limits.
+        Ok = "ok" => ("曝光正常", "Exposure fine"),
+        /// Mean face luma below the minimum.
+        TooDark = "too_dark" => ("脸部太暗，请到光线充足处拍摄", "Face too dark: move to better light"),
+        /// Mean face luma above the maximum.
+        TooBright = "too_bright" => ("脸部太亮，请避开强光", "Face too bright: avoid strong light"),
+        /// Too many blown-out face pixels.
+        HighlightsClipped = "highlights_clipped" => (
+            "脸部有过曝反光，请避开强光直射",
+            "Blown highlights on the face: avoid direct strong light",
+        ),
+    }
+}
+
+/// What `exposure` measured over the face oval.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Measure {
+    /// Mean luma, 0..255.
+    pub mean_luma: f64,
+    /// Share of pixels at luma ≥ 250.
+    pub clipped_share: f64,
+}
+
+/// `exposure`'s typed result.
+pub type Outcome = CheckResult<Measure, Reason, Params>;
 
 /// Luma at or above which a pixel counts as clipped.
 const CLIPPED: f32 = 250.0;
 
-pub fn check(obs: &Observation, p: &Params) -> CheckResult {
-    let threshold = json!({ "min_mean_luma": p.min_mean_luma, "max_mean_luma": p.max_mean_luma, "max_clipped_share": p.max_clipped_share });
-    let Some(face) = &obs.face else { return without_face(obs, threshold, MESSAGES) };
+/// Judges the face's exposure.
+pub fn check(obs: &Observation, p: &Params) -> Outcome {
+    let Some(face) = &obs.face else { return without_face(obs, p) };
     let oval = face.points(&lm::FACE_OVAL);
     let step = ((face.width() / 48.0) as usize).max(1);
     let pixels = polygon_pixels(&oval, obs.frame.width(), obs.frame.height(), step);
     if pixels.is_empty() {
-        return CheckResult::unknown("face_too_small", json!({}), threshold, MESSAGES);
+        return Outcome::unknown_common(Common::FaceTooSmall, None, p);
     }
     let lumas: Vec<f32> = pixels.iter().map(|&(x, y)| obs.gray.get(x, y)).collect();
     let mean = lumas.iter().sum::<f32>() / lumas.len() as f32;
     let clipped = lumas.iter().filter(|&&l| l >= CLIPPED).count() as f32 / lumas.len() as f32;
-    let value = json!({ "mean_luma": r3(mean), "clipped_share": r3(clipped) });
+    let value = Measure { mean_luma: r3(mean), clipped_share: r3(clipped) };
     if mean < p.min_mean_luma {
-        CheckResult::fail("too_dark", value, threshold, MESSAGES)
+        Outcome::fail(Reason::TooDark, value, p)
     } else if mean > p.max_mean_luma {
-        CheckResult::fail("too_bright", value, threshold, MESSAGES)
+        Outcome::fail(Reason::TooBright, value, p)
     } else if clipped > p.max_clipped_share {
-        CheckResult::fail("highlights_clipped", value, threshold, MESSAGES)
+        Outcome::fail(Reason::HighlightsClipped, value, p)
     } else {
-        CheckResult::pass(value, threshold, MESSAGES)
+        Outcome::pass(Reason::Ok, value, p)
     }
 }

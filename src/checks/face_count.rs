@@ -1,11 +1,11 @@
 //! `face_count`: exactly one face in the picture.
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
-use super::{r3, CheckResult, Messages};
 use crate::observe::Observation;
+use crate::report::{r3, CheckResult, Common, Reason as Why, Status};
 
+/// `face_count`'s profile parameters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
@@ -15,26 +15,41 @@ pub struct Params {
     pub min_presence: f32,
 }
 
-const MESSAGES: Messages = &[("ok", "检测到一张人脸", "One face found")];
+crate::reasons! {
+    /// Why `face_count` answered as it did.
+    pub enum Reason {
+        /// Exactly one face.
+        Ok = "ok" => ("检测到一张人脸", "One face found"),
+    }
+}
 
-pub fn check(obs: &Observation, p: &Params) -> CheckResult {
+/// What `face_count` measured.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Measure {
+    /// Faces found (a detection the face mesh rejects does not count).
+    pub count: usize,
+    /// Every detection's score, best first.
+    pub scores: Vec<f64>,
+    /// The face mesh's presence score, when it ran on a single detection.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub presence: Option<f64>,
+}
+
+/// `face_count`'s typed result.
+pub type Outcome = CheckResult<Measure, Reason, Params>;
+
+/// Counts the faces: fails with the common `no_face` or `multiple_faces`.
+pub fn check(obs: &Observation, p: &Params) -> Outcome {
     let count = obs.detections.len();
-    let threshold = json!({ "count": 1, "min_detection_score": p.min_detection_score, "min_presence": p.min_presence });
     let scores: Vec<f64> = obs.detections.iter().map(|d| r3(d.score)).collect();
+    let fail = |reason, value| Outcome::new(Status::Fail, Why::Common(reason), Some(value), p);
     match (count, &obs.face) {
-        (1, Some(face)) => CheckResult::pass(
-            json!({ "count": 1, "scores": scores, "presence": r3(face.mesh.presence) }),
-            threshold,
-            MESSAGES,
-        ),
-        (0, _) => CheckResult::fail("no_face", json!({ "count": 0, "scores": scores }), threshold, MESSAGES),
+        (1, Some(face)) => {
+            Outcome::pass(Reason::Ok, Measure { count: 1, scores, presence: Some(r3(face.mesh.presence)) }, p)
+        }
+        (0, _) => fail(Common::NoFace, Measure { count: 0, scores, presence: None }),
         // the detector saw a face but the face mesh says it is not one
-        (1, None) => CheckResult::fail(
-            "no_face",
-            json!({ "count": 0, "scores": scores, "presence": obs.presence.map(r3) }),
-            threshold,
-            MESSAGES,
-        ),
-        _ => CheckResult::fail("multiple_faces", json!({ "count": count, "scores": scores }), threshold, MESSAGES),
+        (1, None) => fail(Common::NoFace, Measure { count: 0, scores, presence: obs.presence.map(r3) }),
+        _ => fail(Common::MultipleFaces, Measure { count, scores, presence: None }),
     }
 }

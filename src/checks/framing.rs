@@ -7,12 +7,14 @@
 //! allows for one whose top edge satisfies both the hair and the eye rules.
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
-use super::{r3, without_face, CheckResult, Messages};
+use super::without_face;
+use crate::report::{r3, CheckResult};
+
 use crate::models::PersonMask;
 use crate::observe::{landmarks as lm, Face, Observation};
 
+/// `framing`'s profile parameters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
@@ -32,24 +34,82 @@ pub struct Params {
     pub min_input_face_width_px: f32,
 }
 
-const MESSAGES: Messages = &[
-    ("ok", "构图合适", "Framing fine"),
-    (
-        "head_cut_off",
-        "头顶被裁掉了，请把镜头稍微上移或后退",
-        "Top of the head is cut off: tilt the camera up or step back",
-    ),
-    ("too_far", "人离得太远，请靠近一些", "Too far away: move closer"),
-    ("too_close", "人离得太近，请后退一些", "Too close: step back"),
-    ("off_center", "人不在画面中间，请让对方居中", "Not centred: put the person in the middle of the frame"),
-    (
-        "no_room_above",
-        "头顶上方空间不够，请把镜头稍微上移",
-        "Not enough room above the head: move the camera up a little",
-    ),
-    ("shoulders_cut_off", "肩膀没拍全，请后退一些或把镜头下移", "Shoulders cut off: step back or move the camera down"),
-    ("proportions", "头部比例不合适，请调整距离", "Head proportions do not fit the photo: adjust the distance"),
-];
+crate::reasons! {
+    /// Why `framing` answered as it did.
+    pub enum Reason {
+        /// A 480×640 crop meeting every rule fits in the frame.
+        Ok = "ok" => ("构图合适", "Framing fine"),
+        /// The head reaches the top edge.
+        HeadCutOff = "head_cut_off" => (
+            "头顶被裁掉了，请把镜头稍微上移或后退",
+            "Top of the head is cut off: tilt the camera up or step back",
+        ),
+        /// The face is too small in the frame.
+        TooFar = "too_far" => ("人离得太远，请靠近一些", "Too far away: move closer"),
+        /// Even the tightest crop is larger than the frame.
+        TooClose = "too_close" => ("人离得太近，请后退一些", "Too close: step back"),
+        /// A crop centred on the face leaves the frame sideways.
+        OffCenter = "off_center" => ("人不在画面中间，请让对方居中", "Not centred: put the person in the middle of the frame"),
+        /// Not enough room above the head.
+        NoRoomAbove = "no_room_above" => (
+            "头顶上方空间不够，请把镜头稍微上移",
+            "Not enough room above the head: move the camera up a little",
+        ),
+        /// The crop would reach below the frame.
+        ShouldersCutOff = "shoulders_cut_off" => (
+            "肩膀没拍全，请后退一些或把镜头下移",
+            "Shoulders cut off: step back or move the camera down",
+        ),
+        /// The eye line and hair top rules cannot both be met.
+        Proportions = "proportions" => ("头部比例不合适，请调整距离", "Head proportions do not fit the photo: adjust the distance"),
+    }
+}
+
+/// What `framing` measured, in input pixels unless named `in_crop`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Measure {
+    /// Cheek-to-cheek face width.
+    pub face_width_px: f64,
+    /// Eye line height.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub eye_y_px: Option<f64>,
+    /// Top of the head (hair) from the person mask.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub head_top_px: Option<f64>,
+    /// The crop found, when one fits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crop: Option<Crop>,
+    /// The geometry inside that crop, in output pixels.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_crop: Option<InCrop>,
+}
+
+/// A crop rectangle in input pixels.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Crop {
+    /// Left edge.
+    pub x: f64,
+    /// Top edge.
+    pub y: f64,
+    /// Width.
+    pub width: f64,
+    /// Height.
+    pub height: f64,
+}
+
+/// The standardised photo's geometry, in output pixels.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct InCrop {
+    /// Top of the hair below the top edge.
+    pub hair_top_px: f64,
+    /// Eye line below the top edge.
+    pub eye_line_px: f64,
+    /// Face width.
+    pub face_width_px: f64,
+}
+
+/// `framing`'s typed result.
+pub type Outcome = CheckResult<Measure, Reason, Params>;
 
 /// Person probability above which a mask pixel is the person.
 const PERSON: f32 = 0.5;
@@ -81,7 +141,7 @@ fn head_top(mask: &PersonMask, face: &Face) -> Option<f32> {
 /// Outcome of the crop search.
 enum Fit {
     Ok { crop_width: f32, top: f32 },
-    Fails(&'static str),
+    Fails(Reason),
 }
 
 fn fit_crop(p: &Params, img_w: f32, img_h: f32, face_x: f32, face_w: f32, eye_y: f32, hair_y: f32) -> Fit {
@@ -89,9 +149,9 @@ fn fit_crop(p: &Params, img_w: f32, img_h: f32, face_x: f32, face_w: f32, eye_y:
     let w_min = face_w * p.out_width / p.max_face_width_px;
     let w_max = face_w * p.out_width / p.min_face_width_px;
     if w_min > img_w || w_min * aspect > img_h {
-        return Fit::Fails("too_close");
+        return Fit::Fails(Reason::TooClose);
     }
-    let mut diagnosis = "proportions";
+    let mut diagnosis = Reason::Proportions;
     for i in 0..=STEPS {
         let cw = w_min + (w_max - w_min) * i as f32 / STEPS as f32;
         let ch = cw * aspect;
@@ -104,20 +164,20 @@ fn fit_crop(p: &Params, img_w: f32, img_h: f32, face_x: f32, face_w: f32, eye_y:
         let hi = (eye_y - p.min_eye_line_px * k).min(hair_y - p.min_hair_top_px * k);
         let left = face_x - cw / 2.0;
         if left < 0.0 || left + cw > img_w {
-            diagnosis = "off_center";
+            diagnosis = Reason::OffCenter;
             continue;
         }
         if lo > hi {
-            diagnosis = "proportions";
+            diagnosis = Reason::Proportions;
             continue;
         }
         let top = lo.max(0.0);
         if top > hi {
-            diagnosis = "no_room_above";
+            diagnosis = Reason::NoRoomAbove;
             continue;
         }
         if top + ch > img_h {
-            diagnosis = "shoulders_cut_off";
+            diagnosis = Reason::ShouldersCutOff;
             continue;
         }
         return Fit::Ok { crop_width: cw, top };
@@ -125,28 +185,35 @@ fn fit_crop(p: &Params, img_w: f32, img_h: f32, face_x: f32, face_w: f32, eye_y:
     Fit::Fails(diagnosis)
 }
 
-pub fn check(obs: &Observation, p: &Params) -> CheckResult {
-    let threshold = serde_json::to_value(p).unwrap_or_default();
-    let Some(face) = &obs.face else { return without_face(obs, threshold, MESSAGES) };
-    let Some(mask) = obs.mask else { return CheckResult::unknown("no_person_mask", json!({}), threshold, MESSAGES) };
+/// Searches for a crop of the standardised photo's geometry inside the frame.
+pub fn check(obs: &Observation, p: &Params) -> Outcome {
+    let Some(face) = &obs.face else { return without_face(obs, p) };
     let (img_w, img_h) = (obs.frame.width() as f32, obs.frame.height() as f32);
     let face_w = face.width();
     let eye = face.eye_mid();
     let face_x = face.point(lm::FACE_RIGHT_EDGE).mid(face.point(lm::FACE_LEFT_EDGE)).x;
-    let Some(hair_y) = head_top(mask, face) else {
-        return CheckResult::fail("head_cut_off", json!({ "face_width_px": r3(face_w) }), threshold, MESSAGES);
+    let mut value = Measure { face_width_px: r3(face_w), eye_y_px: None, head_top_px: None, crop: None, in_crop: None };
+    let Some(hair_y) = head_top(obs.mask, face) else {
+        return Outcome::fail(Reason::HeadCutOff, value, p);
     };
-    let mut value = json!({ "face_width_px": r3(face_w), "eye_y_px": r3(eye.y), "head_top_px": r3(hair_y) });
+    value.eye_y_px = Some(r3(eye.y));
+    value.head_top_px = Some(r3(hair_y));
     if face_w < p.min_input_face_width_px {
-        return CheckResult::fail("too_far", value, threshold, MESSAGES);
+        return Outcome::fail(Reason::TooFar, value, p);
     }
     match fit_crop(p, img_w, img_h, face_x, face_w, eye.y, hair_y) {
         Fit::Ok { crop_width, top } => {
             let k = p.out_width / crop_width;
-            value["crop"] = json!({ "x": r3(face_x - crop_width / 2.0), "y": r3(top), "width": r3(crop_width), "height": r3(crop_width * p.out_height / p.out_width) });
-            value["in_crop"] = json!({ "hair_top_px": r3((hair_y - top) * k), "eye_line_px": r3((eye.y - top) * k), "face_width_px": r3(face_w * k) });
-            CheckResult::pass(value, threshold, MESSAGES)
+            let height = crop_width * p.out_height / p.out_width;
+            value.crop =
+                Some(Crop { x: r3(face_x - crop_width / 2.0), y: r3(top), width: r3(crop_width), height: r3(height) });
+            value.in_crop = Some(InCrop {
+                hair_top_px: r3((hair_y - top) * k),
+                eye_line_px: r3((eye.y - top) * k),
+                face_width_px: r3(face_w * k),
+            });
+            Outcome::pass(Reason::Ok, value, p)
         }
-        Fit::Fails(reason) => CheckResult::fail(reason, value, threshold, MESSAGES),
+        Fit::Fails(reason) => Outcome::fail(reason, value, p),
     }
 }

@@ -7,12 +7,13 @@
 //! finds it, so when the mesh is missing the eye and mouth keypoints of the single detection are used.
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
-use super::{r3, without_face, CheckResult, Messages};
+use super::without_face;
 use crate::imaging::{Affine, Point};
 use crate::observe::{landmarks as lm, Observation};
+use crate::report::{r3, CheckResult};
 
+/// `lighting_even`'s profile parameters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
@@ -20,19 +21,37 @@ pub struct Params {
     pub min_cheek_ratio: f32,
 }
 
-const MESSAGES: Messages = &[
-    ("ok", "面部光线均匀", "Even light on the face"),
-    (
-        "right_side_dark",
-        "脸部光线不均匀（右脸偏暗），请面向光源",
-        "Uneven light: their right cheek is dark — face the light",
-    ),
-    (
-        "left_side_dark",
-        "脸部光线不均匀（左脸偏暗），请面向光源",
-        "Uneven light: their left cheek is dark — face the light",
-    ),
-];
+crate::reasons! {
+    /// Why `lighting_even` answered as it did.
+    pub enum Reason {
+        /// Both cheeks lit alike.
+        Ok = "ok" => ("面部光线均匀", "Even light on the face"),
+        /// The subject's right cheek is the darker one.
+        RightSideDark = "right_side_dark" => (
+            "脸部光线不均匀（右脸偏暗），请面向光源",
+            "Uneven light: their right cheek is dark — face the light",
+        ),
+        /// The subject's left cheek is the darker one.
+        LeftSideDark = "left_side_dark" => (
+            "脸部光线不均匀（左脸偏暗），请面向光源",
+            "Uneven light: their left cheek is dark — face the light",
+        ),
+    }
+}
+
+/// What `lighting_even` measured: mean cheek luma (the subject's sides) and darker ÷ brighter.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Measure {
+    /// The subject's right cheek, 0..255.
+    pub right: f64,
+    /// The subject's left cheek, 0..255.
+    pub left: f64,
+    /// Darker ÷ brighter.
+    pub ratio: f64,
+}
+
+/// `lighting_even`'s typed result.
+pub type Outcome = CheckResult<Measure, Reason, Params>;
 
 /// Side of the square cheek patch ÷ inter-eye distance.
 const PATCH: f32 = 0.5;
@@ -75,17 +94,17 @@ pub fn cheek_means(obs: &Observation, (right_eye, left_eye, mouth): (Point, Poin
     (patch_mean(obs, below(right_eye), side, rotation), patch_mean(obs, below(left_eye), side, rotation))
 }
 
-pub fn check(obs: &Observation, p: &Params) -> CheckResult {
-    let threshold = json!({ "min_cheek_ratio": p.min_cheek_ratio });
-    let Some(anchors) = anchors(obs) else { return without_face(obs, threshold, MESSAGES) };
+/// Judges whether both cheeks are lit alike (no 阴阳脸).
+pub fn check(obs: &Observation, p: &Params) -> Outcome {
+    let Some(anchors) = anchors(obs) else { return without_face(obs, p) };
     let (right, left) = cheek_means(obs, anchors);
     let ratio = right.min(left) / right.max(left).max(1.0);
-    let value = json!({ "right": r3(right), "left": r3(left), "ratio": r3(ratio) });
+    let value = Measure { right: r3(right), left: r3(left), ratio: r3(ratio) };
     if ratio >= p.min_cheek_ratio {
-        CheckResult::pass(value, threshold, MESSAGES)
+        Outcome::pass(Reason::Ok, value, p)
     } else if right < left {
-        CheckResult::fail("right_side_dark", value, threshold, MESSAGES)
+        Outcome::fail(Reason::RightSideDark, value, p)
     } else {
-        CheckResult::fail("left_side_dark", value, threshold, MESSAGES)
+        Outcome::fail(Reason::LeftSideDark, value, p)
     }
 }

@@ -7,12 +7,14 @@
 //! (as a hair reference) was measured and did not separate hats on CelebA, so it is not used.
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
-use super::{r3, without_face, CheckResult, Messages};
+use super::without_face;
+use crate::report::{r3, CheckResult, Common};
+
 use crate::observe::regions::{crown_band, measure, FaceFrame, SkinModel};
 use crate::observe::Observation;
 
+/// `no_hat`'s profile parameters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
@@ -34,46 +36,85 @@ pub struct Params {
     pub min_crown_skin: f32,
 }
 
-const MESSAGES: Messages = &[
-    ("ok", "未戴帽子", "No head covering"),
-    ("hat", "请让对方摘下帽子或头饰", "Head covering: ask them to take off the hat or headwear"),
-    (
-        "crown_outside_frame",
-        "头顶不在画面内，请让对方整个头部入镜",
-        "The top of the head is outside the picture: get the whole head in the frame",
-    ),
-    ("no_skin_model", "无法取得肤色，无法判断帽子", "Could not sample the skin colour to judge a head covering"),
-];
+crate::reasons! {
+    /// Why `no_hat` answered as it did.
+    pub enum Reason {
+        /// The crown shows enough skin or hair: no head covering.
+        Ok = "ok" => ("未戴帽子", "No head covering"),
+        /// The crown band is covered.
+        Hat = "hat" => ("请让对方摘下帽子或头饰", "Head covering: ask them to take off the hat or headwear"),
+        /// Too little of the crown band is inside the frame.
+        CrownOutsideFrame = "crown_outside_frame" => (
+            "头顶不在画面内，请让对方整个头部入镜",
+            "The top of the head is outside the picture: get the whole head in the frame",
+        ),
+        /// Too few face pixels to learn the skin colour.
+        NoSkinModel = "no_skin_model" => ("无法取得肤色，无法判断帽子", "Could not sample the skin colour to judge a head covering"),
+    }
+}
 
-pub fn check(obs: &Observation, p: &Params) -> CheckResult {
-    let threshold = json!({ "min_crown_skin": p.min_crown_skin, "min_face_width_px": p.min_face_width_px });
-    let Some(face) = &obs.face else { return without_face(obs, threshold, MESSAGES) };
+/// What `no_hat` measured in the crown band above the forehead.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Measure {
+    /// Cheek-to-cheek face width (only when the face was too small to judge).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub face_width_px: Option<f64>,
+    /// The band's statistics, when measured.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub crown: Option<Crown>,
+}
+
+/// The crown band's statistics (see `observe::regions::RegionStats`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Crown {
+    /// Share of the band's person pixels that look like skin.
+    pub skin: f64,
+    /// Share of the band that is the person.
+    pub person: f64,
+    /// Share of the band inside the frame.
+    pub in_frame: f64,
+    /// Mean luma ÷ the face's skin luma.
+    pub rel_luma: f64,
+    /// Mean chroma distance from the skin colour.
+    pub chroma: f64,
+    /// Mean saturation.
+    pub saturation: f64,
+    /// Luma spread.
+    pub spread: f64,
+}
+
+/// `no_hat`'s typed result.
+pub type Outcome = CheckResult<Measure, Reason, Params>;
+
+/// Judges whether a hat or head covering hides the crown.
+pub fn check(obs: &Observation, p: &Params) -> Outcome {
+    let Some(face) = &obs.face else { return without_face(obs, p) };
     if face.width() < p.min_face_width_px {
-        return CheckResult::unknown(
-            "face_too_small",
-            json!({ "face_width_px": r3(face.width()) }),
-            threshold,
-            MESSAGES,
-        );
+        let value = Measure { face_width_px: Some(r3(face.width())), crown: None };
+        return Outcome::unknown_common(Common::FaceTooSmall, Some(value), p);
     }
     let Some(skin) = SkinModel::learn(obs, face) else {
-        return CheckResult::unknown("no_skin_model", json!({}), threshold, MESSAGES);
+        return Outcome::unknown(Reason::NoSkinModel, None, p);
     };
     let ff = FaceFrame::of(face);
-    let s = measure(
-        obs,
-        &skin,
-        &crown_band(face, &ff, p.crown_from, p.crown_to, p.crown_half_width),
-        p.max_chroma,
-        p.min_luma_ratio,
-    );
-    let value = json!({ "skin": r3(s.skin), "person": r3(s.person), "in_frame": r3(s.in_frame), "rel_luma": r3(s.rel_luma), "chroma": r3(s.chroma), "saturation": r3(s.saturation), "spread": r3(s.luma_spread) });
+    let band = crown_band(face, &ff, p.crown_from, p.crown_to, p.crown_half_width);
+    let s = measure(obs, &skin, &band, p.max_chroma, p.min_luma_ratio);
+    let crown = Crown {
+        skin: r3(s.skin),
+        person: r3(s.person),
+        in_frame: r3(s.in_frame),
+        rel_luma: r3(s.rel_luma),
+        chroma: r3(s.chroma),
+        saturation: r3(s.saturation),
+        spread: r3(s.luma_spread),
+    };
+    let value = Measure { face_width_px: None, crown: Some(crown) };
     if s.in_frame < p.min_in_frame {
-        return CheckResult::unknown("crown_outside_frame", value, threshold, MESSAGES);
+        return Outcome::unknown(Reason::CrownOutsideFrame, Some(value), p);
     }
     if s.skin < p.min_crown_skin {
-        CheckResult::fail("hat", value, threshold, MESSAGES)
+        Outcome::fail(Reason::Hat, value, p)
     } else {
-        CheckResult::pass(value, threshold, MESSAGES)
+        Outcome::pass(Reason::Ok, value, p)
     }
 }

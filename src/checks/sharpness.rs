@@ -5,12 +5,13 @@
 //! see how much of its neighbour-to-neighbour variation survives. 0 = sharp, 1 = fully blurred.
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
-use super::{r3, without_face, CheckResult, Messages};
+use super::without_face;
 use crate::imaging::{warp_gray, Affine, GrayImage};
 use crate::observe::Observation;
+use crate::report::{r3, CheckResult, Common};
 
+/// `sharpness`'s profile parameters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
@@ -20,10 +21,28 @@ pub struct Params {
     pub min_face_width_px: f32,
 }
 
-const MESSAGES: Messages = &[
-    ("ok", "照片清晰", "Sharp"),
-    ("blurred", "照片模糊，请拿稳手机并对焦到脸部", "Blurred: hold the phone steady and focus on the face"),
-];
+crate::reasons! {
+    /// Why `sharpness` answered as it did.
+    pub enum Reason {
+        /// The face is sharp.
+        Ok = "ok" => ("照片清晰", "Sharp"),
+        /// The face is blurred beyond `max_blur`.
+        Blurred = "blurred" => ("照片模糊，请拿稳手机并对焦到脸部", "Blurred: hold the phone steady and focus on the face"),
+    }
+}
+
+/// What `sharpness` measured.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Measure {
+    /// Crété-Roffet blur of the face patch, 0 (sharp) … 1 (blurred); absent when the face was too small.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blur: Option<f64>,
+    /// Cheek-to-cheek face width, pixels.
+    pub face_width_px: f64,
+}
+
+/// `sharpness`'s typed result.
+pub type Outcome = CheckResult<Measure, Reason, Params>;
 
 /// The face patch is sampled at most this many pixels wide (no upsampling below it).
 const SIDE: f32 = 160.0;
@@ -51,12 +70,13 @@ pub fn blur_metric(img: &GrayImage) -> f32 {
     b_v.max(b_h) as f32
 }
 
-pub fn check(obs: &Observation, p: &Params) -> CheckResult {
-    let threshold = json!({ "max_blur": p.max_blur, "min_face_width_px": p.min_face_width_px });
-    let Some(face) = &obs.face else { return without_face(obs, threshold, MESSAGES) };
+/// Judges the face's sharpness.
+pub fn check(obs: &Observation, p: &Params) -> Outcome {
+    let Some(face) = &obs.face else { return without_face(obs, p) };
     let width = face.width();
+    let face_width_px = r3(width);
     if width < p.min_face_width_px {
-        return CheckResult::unknown("face_too_small", json!({ "face_width_px": r3(width) }), threshold, MESSAGES);
+        return Outcome::unknown_common(Common::FaceTooSmall, Some(Measure { blur: None, face_width_px }), p);
     }
     // the central face: eyes to mouth, cheek to cheek, level
     let roi = face.mesh.roi;
@@ -64,10 +84,10 @@ pub fn check(obs: &Observation, p: &Params) -> CheckResult {
     let n = side_px.min(SIDE).round().max(16.0) as usize;
     let map = Affine::from_rotated_rect(roi.center, side_px, side_px, roi.rotation, n as f32, n as f32);
     let blur = blur_metric(&warp_gray(obs.frame, &map, n, n));
-    let value = json!({ "blur": r3(blur), "face_width_px": r3(width) });
+    let value = Measure { blur: Some(r3(blur)), face_width_px };
     if blur <= p.max_blur {
-        CheckResult::pass(value, threshold, MESSAGES)
+        Outcome::pass(Reason::Ok, value, p)
     } else {
-        CheckResult::fail("blurred", value, threshold, MESSAGES)
+        Outcome::fail(Reason::Blurred, value, p)
     }
 }

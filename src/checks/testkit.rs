@@ -16,7 +16,6 @@
 //! toward the image's right (the subject's left), `v` down, lengths in frontal face widths. For a frontal
 //! face that is the frame `observe::regions` measures in, so the zones there can be read off directly.
 
-use crate::checks::{run_all, CheckId, CheckResult};
 use crate::frame::Frame;
 use crate::imaging::geometry::polygon_pixels;
 use crate::imaging::{frame_gray, GrayImage, Point};
@@ -25,7 +24,9 @@ use crate::observe::canonical_face::CANONICAL_FACE;
 use crate::observe::landmarks as lm;
 use crate::observe::pose::{estimate_head_pose, HeadPose};
 use crate::observe::{Face, Observation};
+use crate::pipeline::run_checks;
 use crate::profile::Profile;
+use crate::report::Checks;
 
 /// The subject's side(s). The subject's right is the image's left.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -299,8 +300,8 @@ pub(crate) struct Scene {
     pub detections: Vec<Detection>,
     /// The accepted face mesh (absent without exactly one detection or below presence 0.5).
     pub mesh: Option<MeshResult>,
-    /// The person mask at frame resolution (0 or 1), or `None` as if segmentation did not run.
-    pub mask: Option<PersonMask>,
+    /// The person mask at frame resolution (0 or 1).
+    pub mask: PersonMask,
     /// The head pose fitted to the mesh by `observe::pose::estimate_head_pose`.
     pub pose: Option<HeadPose>,
     /// The face mesh's presence score when the mesh ran.
@@ -321,13 +322,13 @@ impl Scene {
             detections: &self.detections,
             face,
             presence: self.presence,
-            mask: self.mask.as_ref(),
+            mask: &self.mask,
         }
     }
 
     /// Runs every check of `profile` on the scene.
-    pub fn check_all(&self, profile: &Profile) -> Vec<(CheckId, CheckResult)> {
-        run_all(&self.observation(), profile)
+    pub fn check_all(&self, profile: &Profile) -> Checks {
+        run_checks(&self.observation(), profile)
     }
 
     /// Landmark `i` of the mesh in image pixels (panics without a mesh).
@@ -360,7 +361,6 @@ pub(crate) struct SceneBuilder {
     background: Background,
     shoulder_tilt: f32,
     body_turn: f32,
-    mask: bool,
     extra_faces: usize,
     no_face: bool,
     presence: f32,
@@ -389,7 +389,6 @@ impl Default for SceneBuilder {
             background: Background::Plain,
             shoulder_tilt: 0.0,
             body_turn: 0.0,
-            mask: true,
             extra_faces: 0,
             no_face: false,
             presence: 0.99,
@@ -521,12 +520,6 @@ impl SceneBuilder {
     /// Turns the body: the subject's left half (image right) is narrowed by `share` (0..1).
     pub fn body_turn(mut self, share: f32) -> Self {
         self.body_turn = share;
-        self
-    }
-
-    /// No person mask, as if segmentation had not run.
-    pub fn no_mask(mut self) -> Self {
-        self.mask = false;
         self
     }
 
@@ -742,11 +735,8 @@ impl SceneBuilder {
         // measures
         let frame = Frame::from_rgb(cv.rgb, self.width, self.height).expect("a valid synthetic frame");
         let gray = frame_gray(&frame);
-        let mask = self.mask.then(|| PersonMask {
-            mask: GrayImage::new(w, h, cv.person),
-            image_width: self.width,
-            image_height: self.height,
-        });
+        let mask =
+            PersonMask { mask: GrayImage::new(w, h, cv.person), image_width: self.width, image_height: self.height };
         let oval = pts(&lm::FACE_OVAL);
         let (x0, y0, x1, y1) = crate::imaging::geometry::bounds(oval);
         let keypoints = [
@@ -780,15 +770,15 @@ impl SceneBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::Status;
+    use crate::report::{CheckId, CheckView, Status};
 
-    /// A check's outcome as (status, reason): the one place that reads `CheckResult`'s fields.
-    fn outcome(r: &CheckResult) -> (Status, String) {
-        (r.status, r.reason.clone())
+    /// A check's outcome as (status, reason code).
+    fn outcome(r: &dyn CheckView) -> (Status, String) {
+        (r.status(), r.reason().to_string())
     }
 
     fn outcomes(b: &SceneBuilder) -> Vec<(CheckId, (Status, String))> {
-        b.build().check_all(&Profile::chsi()).iter().map(|(id, r)| (*id, outcome(r))).collect()
+        b.build().check_all(&Profile::chsi()).iter().map(|(id, r)| (id, outcome(r))).collect()
     }
 
     fn pass() -> (Status, String) {
@@ -801,10 +791,10 @@ mod tests {
     fn only(b: SceneBuilder, target: CheckId, status: Status, reason: &str, also: &[CheckId]) {
         let all = b.build().check_all(&Profile::chsi());
         let seen: Vec<String> = all.iter().map(|(id, r)| format!("{id:?}: {r:?}")).collect();
-        for (id, r) in &all {
-            if *id == target {
+        for (id, r) in all.iter() {
+            if id == target {
                 assert_eq!(outcome(r), (status, reason.to_string()), "{id:?}\n{}", seen.join("\n"));
-            } else if !also.contains(id) {
+            } else if !also.contains(&id) {
                 assert_eq!(outcome(r), pass(), "{id:?} should still pass\n{}", seen.join("\n"));
             }
         }
@@ -833,7 +823,7 @@ mod tests {
         let pose = face.pose.expect("a pose");
         assert!(pose.yaw_deg.abs() < 0.5 && pose.pitch_deg.abs() < 0.5 && pose.roll_deg.abs() < 0.5, "{pose:?}");
         assert_eq!(scene.detections.len(), 1);
-        let m = scene.mask.as_ref().expect("a mask");
+        let m = &scene.mask;
         assert_eq!(m.at(240.5, 10.5), 0.0, "background above the head");
         assert_eq!(m.at(240.5, 600.5), 1.0, "clothing below");
         assert_eq!(m.at(face.point(lm::FOREHEAD).x, face.point(lm::FOREHEAD).y - 40.0), 1.0, "hair");
@@ -1005,20 +995,6 @@ mod tests {
         let dark = outcomes(&SceneBuilder::new().presence(0.2).dark_side(Side::Left, 0.4));
         let lighting = dark.iter().find(|(id, _)| *id == CheckId::LightingEven).expect("lighting_even");
         assert_eq!(lighting.1, (Status::Fail, "left_side_dark".to_string()));
-    }
-
-    #[test]
-    fn without_a_mask_the_mask_checks_cannot_decide() {
-        let got = outcomes(&SceneBuilder::new().no_mask());
-        for (id, o) in got {
-            let want = match id {
-                CheckId::Framing | CheckId::BodyTilt | CheckId::EarsVisible | CheckId::BackgroundPlain => {
-                    (Status::Unknown, "no_person_mask".to_string())
-                }
-                _ => pass(),
-            };
-            assert_eq!(o, want, "{id:?}");
-        }
     }
 
     #[test]

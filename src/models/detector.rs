@@ -60,25 +60,26 @@ fn anchors() -> Vec<Point> {
 pub struct Detector {
     pub(super) net: Net,
     anchors: Vec<Point>,
-    input: Vec<f32>,
 }
 
 impl Detector {
     pub fn from_bytes(bytes: &[u8]) -> Result<Detector> {
         let net =
             Net::from_bytes("face_detection", bytes, [1, SIZE, SIZE, 3], &[NUM_ANCHORS * NUM_COORDS, NUM_ANCHORS])?;
-        Ok(Detector { net, anchors: anchors(), input: vec![0.0; SIZE * SIZE * 3] })
+        Ok(Detector { net, anchors: anchors() })
     }
 
     /// Faces with score ≥ `min_score`, best first, after weighted NMS. `pad` letterboxes the frame
     /// into a square that much larger than its long side (tight face crops need room around the face).
-    pub fn detect(&mut self, frame: &Frame, min_score: f32, pad: f32) -> Result<Vec<Detection>> {
+    pub fn detect(&self, frame: &Frame, min_score: f32, pad: f32) -> Result<Vec<Detection>> {
         let (w, h) = (frame.width() as f32, frame.height() as f32);
         // The square (side `side` image pixels, centred on the frame) maps onto the 128×128 input.
         let side = w.max(h) * (1.0 + pad);
         let map = Affine::from_rotated_rect(Point::new(w / 2.0, h / 2.0), side, side, 0.0, SIZE as f32, SIZE as f32);
-        warp_to_tensor(frame, &map, SIZE, SIZE, Border::Zero, (-1.0, 1.0), &mut self.input);
-        let out = self.net.run(&self.input)?;
+        // a fresh input per run keeps the model shareable (`&self`); tract copies it into a tensor anyway
+        let mut input = vec![0.0; SIZE * SIZE * 3];
+        warp_to_tensor(frame, &map, SIZE, SIZE, Border::Zero, (-1.0, 1.0), &mut input);
+        let out = self.net.run(&input)?;
         let (regressors, scores) = (&out[0], &out[1]);
         let to_image = |nx: f32, ny: f32| map.apply(Point::new(nx * SIZE as f32, ny * SIZE as f32));
         let mut found = Vec::new();

@@ -71,20 +71,21 @@ pub struct MeshResult {
 
 pub struct FaceMesh {
     pub(super) net: Net,
-    input: Vec<f32>,
 }
 
 impl FaceMesh {
     pub fn from_bytes(bytes: &[u8]) -> Result<FaceMesh> {
         let net = Net::from_bytes("face_landmark", bytes, [1, SIZE, SIZE, 3], &[NUM_LANDMARKS * 3, 1])?;
-        Ok(FaceMesh { net, input: vec![0.0; SIZE * SIZE * 3] })
+        Ok(FaceMesh { net })
     }
 
     /// Runs the mesh on the crop `roi` of `frame`.
-    pub fn run(&mut self, frame: &Frame, roi: Roi) -> Result<MeshResult> {
+    pub fn run(&self, frame: &Frame, roi: Roi) -> Result<MeshResult> {
         let map = roi.to_image();
-        warp_to_tensor(frame, &map, SIZE, SIZE, Border::Replicate, (0.0, 1.0), &mut self.input);
-        let out = self.net.run(&self.input)?;
+        // a fresh input per run keeps the model shareable (`&self`); tract copies it into a tensor anyway
+        let mut input = vec![0.0; SIZE * SIZE * 3];
+        warp_to_tensor(frame, &map, SIZE, SIZE, Border::Replicate, (0.0, 1.0), &mut input);
+        let out = self.net.run(&input)?;
         let z_scale = roi.size / SIZE as f32;
         let points = out[0]
             .chunks_exact(3)

@@ -32,20 +32,21 @@ impl PersonMask {
 
 pub struct Segmenter {
     pub(super) net: Net,
-    input: Vec<f32>,
 }
 
 impl Segmenter {
     pub fn from_bytes(bytes: &[u8]) -> Result<Segmenter> {
         let net = Net::from_bytes("selfie_segmentation", bytes, [1, SIZE, SIZE, 3], &[SIZE * SIZE])?;
-        Ok(Segmenter { net, input: vec![0.0; SIZE * SIZE * 3] })
+        Ok(Segmenter { net })
     }
 
-    pub fn run(&mut self, frame: &Frame) -> Result<PersonMask> {
+    pub fn run(&self, frame: &Frame) -> Result<PersonMask> {
         let (w, h) = (frame.width() as f32, frame.height() as f32);
         let map = Affine::from_rotated_rect(Point::new(w / 2.0, h / 2.0), w, h, 0.0, SIZE as f32, SIZE as f32);
-        warp_to_tensor(frame, &map, SIZE, SIZE, Border::Replicate, (0.0, 1.0), &mut self.input);
-        let mut out = self.net.run(&self.input)?;
+        // a fresh input per run keeps the model shareable (`&self`); tract copies it into a tensor anyway
+        let mut input = vec![0.0; SIZE * SIZE * 3];
+        warp_to_tensor(frame, &map, SIZE, SIZE, Border::Replicate, (0.0, 1.0), &mut input);
+        let mut out = self.net.run(&input)?;
         let data =
             out.swap_remove(0).into_iter().map(|v| if v.is_finite() { v.clamp(0.0, 1.0) } else { 0.0 }).collect();
         Ok(PersonMask {

@@ -70,6 +70,6 @@ pub struct Observation<'a> {
     pub face: Option<Face<'a>>,
     /// The face mesh's presence score when it ran (also when it rejected the face).
     pub presence: Option<f32>,
-    /// The person mask, when segmentation ran.
-    pub mask: Option<&'a PersonMask>,
+    /// The person mask (segmentation runs on every still; live frames may reuse a recent one).
+    pub mask: &'a PersonMask,
 }

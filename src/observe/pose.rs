@@ -42,7 +42,7 @@
 //!   sees it**; the subject's right eye (landmark 33, on the image's left) is
 //!   then higher in the image (smaller y) than the left eye (landmark 263).
 //!   For an un-mirrored photo that is the head tilted toward the subject's left
-//!   shoulder. This is the sign of the AFLW2000-3D labels in `../shared/eval/pose`.
+//!   shoulder. This is the sign of the AFLW2000-3D labels (the `pose` set, README "Accuracy").
 //!
 //! A frontal, upright face gives (0, 0, 0). Pitch is in [-90, 90], yaw and roll
 //! in (-180, 180].

@@ -162,7 +162,7 @@ pub fn measure(
             continue;
         }
         s.inside += 1;
-        let is_person = obs.mask.map(|m| m.at(x as f32 + 0.5, y as f32 + 0.5) >= 0.5).unwrap_or(true);
+        let is_person = obs.mask.at(x as f32 + 0.5, y as f32 + 0.5) >= 0.5;
         if !is_person {
             continue;
         }

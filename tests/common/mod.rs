@@ -1,7 +1,7 @@
 //! Shared helpers for the integration tests: the sample portrait, one checker, variants.
 #![allow(dead_code)]
 
-use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::sync::OnceLock;
 
 use photo_check::{CheckId, Checker, Frame, Models, Profile, Report, Status};
 
@@ -22,52 +22,55 @@ pub fn sample() -> Frame {
     Frame::from_rgb(img.into_raw(), w, h).expect("sample is a valid frame")
 }
 
-/// One checker (models load once) shared by the tests of a binary.
-pub fn checker() -> MutexGuard<'static, Checker> {
-    static CHECKER: OnceLock<Mutex<Checker>> = OnceLock::new();
-    let m = CHECKER
-        .get_or_init(|| Mutex::new(Checker::new(Models::embedded().expect("embedded models load"), Profile::chsi())));
-    let mut guard = m.lock().unwrap_or_else(|e| e.into_inner());
-    guard.set_profile(Profile::chsi());
-    guard
+/// One `chsi` checker (models load once) shared by the tests of a binary: checking stills needs only
+/// `&Checker`, so tests run in parallel without a lock.
+pub fn checker() -> &'static Checker {
+    static CHECKER: OnceLock<Checker> = OnceLock::new();
+    CHECKER.get_or_init(|| checker_with(Profile::chsi()))
 }
 
+/// A checker of its own with another profile (loads the models again).
+pub fn checker_with(profile: Profile) -> Checker {
+    Checker::new(Models::embedded().expect("embedded models load"), profile)
+}
+
+/// Checks a still frame with the shared checker.
 pub fn check(frame: &Frame) -> Report {
     checker().check_still(frame).expect("frame checks")
 }
 
 pub fn status(r: &Report, id: CheckId) -> Status {
-    r.check(id).status
+    r.check(id).status()
 }
 
-pub fn reason(r: &Report, id: CheckId) -> &str {
-    &r.check(id).reason
+pub fn reason(r: &Report, id: CheckId) -> &'static str {
+    r.check(id).reason()
 }
 
 pub fn value(r: &Report, id: CheckId, key: &str) -> f64 {
-    r.check(id).value[key]
-        .as_f64()
-        .unwrap_or_else(|| panic!("{} has no numeric {key}: {}", id.as_str(), r.check(id).value))
+    let value = r.check(id).value_json();
+    value[key].as_f64().unwrap_or_else(|| panic!("{} has no numeric {key}: {value}", id.as_str()))
 }
 
 /// Checks whose status differs between two reports.
 pub fn changed(a: &Report, b: &Report) -> Vec<CheckId> {
-    CheckId::ALL.into_iter().filter(|&id| a.check(id).status != b.check(id).status).collect()
+    CheckId::ALL.into_iter().filter(|&id| a.check(id).status() != b.check(id).status()).collect()
 }
 
 /// Asserts that `target` changed to `Fail` with `reason`, and that nothing outside `allowed` changed.
 pub fn assert_flips(base: &Report, variant: &Report, target: CheckId, reason_prefix: &str, allowed: &[CheckId]) {
     let r = variant.check(target);
-    assert_eq!(r.status, Status::Fail, "{} should fail: {r:?}", target.as_str());
-    assert!(r.reason.starts_with(reason_prefix), "{} failed for {} (want {reason_prefix}…)", target.as_str(), r.reason);
+    assert_eq!(r.status(), Status::Fail, "{} should fail: {}", target.as_str(), r.value_json());
+    let why = r.reason();
+    assert!(why.starts_with(reason_prefix), "{} failed for {why} (want {reason_prefix}…)", target.as_str());
     for id in changed(base, variant) {
         assert!(
             id == target || allowed.contains(&id),
             "{} changed from {:?} to {:?} ({}) but should not have",
             id.as_str(),
-            base.check(id).status,
-            variant.check(id).status,
-            variant.check(id).reason
+            base.check(id).status(),
+            variant.check(id).status(),
+            variant.check(id).reason()
         );
     }
 }

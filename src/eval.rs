@@ -25,6 +25,17 @@ use crate::{CheckId, Status};
 /// The normal quantile for a two-sided 95 % interval.
 const Z95: f64 = 1.96;
 
+/// Label columns named for what they describe rather than for the check that judges it: the portraits'
+/// `head_frontal` (frontal enough for an ID photo) labels `head_pose`, `body_frontal` (not turned ≥ ~15°)
+/// labels `body_tilt`. A row's own check-id column wins when both are filled.
+pub const LABEL_ALIASES: [(&str, CheckId); 2] =
+    [("head_frontal", CheckId::HeadPose), ("body_frontal", CheckId::BodyTilt)];
+
+/// The check a label column judges: its own id, or an alias.
+fn labelled_check(column: &str) -> Option<CheckId> {
+    CheckId::parse(column).or_else(|| LABEL_ALIASES.iter().find(|(c, _)| *c == column).map(|(_, id)| *id))
+}
+
 /// The label columns of a head pose, in the order of [`Prediction::pose`]: yaw, pitch, roll.
 pub const POSE_COLUMNS: [&str; 3] = ["yaw_deg", "pitch_deg", "roll_deg"];
 
@@ -170,12 +181,14 @@ impl Row {
 
     /// The check's label when it is `pass` or `fail`; `None` for `ambiguous`, empty or no column.
     pub fn label(&self, id: CheckId) -> Option<Label> {
-        self.get(id.as_str()).and_then(parse_label)
+        self.get(id.as_str()).and_then(parse_label).or_else(|| {
+            LABEL_ALIASES.iter().filter(|(_, a)| *a == id).find_map(|(c, _)| self.get(c).and_then(parse_label))
+        })
     }
 
-    /// Every `pass` / `fail` check label of the row, in the CSV's column order.
+    /// Every `pass` / `fail` check label of the row (aliases included), in report order.
     pub fn labels(&self) -> impl Iterator<Item = (CheckId, Label)> + '_ {
-        self.columns().filter_map(|(h, v)| Some((CheckId::parse(h)?, parse_label(v)?)))
+        CheckId::ALL.into_iter().filter_map(|id| Some((id, self.label(id)?)))
     }
 
     /// The labelled head pose `[yaw, pitch, roll]` in degrees, each `None` when its column is absent or empty.
@@ -282,7 +295,7 @@ fn validate(row: &Row) -> Result<()> {
             return Err(invalid(format!("labels line {}: empty `file`", row.line)));
         } else if column == "split" && !matches!(value, "" | "train" | "val") {
             return Err(at(column, value, "train, val or empty"));
-        } else if CheckId::parse(column).is_some() && !matches!(value, "" | "pass" | "fail" | "ambiguous") {
+        } else if labelled_check(column).is_some() && !matches!(value, "" | "pass" | "fail" | "ambiguous") {
             return Err(at(column, value, "pass, fail, ambiguous or empty"));
         } else if POSE_COLUMNS.contains(&column) && !value.is_empty() && !value.parse::<f64>().is_ok_and(f64::is_finite)
         {
@@ -1020,5 +1033,21 @@ mod tests {
             "1 rows from x (split all, 0 errors), profile chsi\n\
              no pass/fail label of a required check and no pose label in these rows\n"
         );
+    }
+
+    #[test]
+    fn alias_columns_label_their_check_and_own_columns_win() {
+        let text = "file,head_pose,head_frontal,body_frontal\na.jpg,,fail,pass\nb.jpg,pass,fail,ambiguous\n";
+        let table = LabelTable::from_reader(text.as_bytes()).unwrap();
+        let [a, b] = table.rows() else { panic!("two rows") };
+        assert_eq!(a.label(CheckId::HeadPose), Some(Label::Fail));
+        assert_eq!(a.label(CheckId::BodyTilt), Some(Label::Pass));
+        assert_eq!(b.label(CheckId::HeadPose), Some(Label::Pass), "the check's own column wins");
+        assert_eq!(b.label(CheckId::BodyTilt), None, "ambiguous is no label");
+        assert_eq!(
+            a.labels().collect::<Vec<_>>(),
+            [(CheckId::HeadPose, Label::Fail), (CheckId::BodyTilt, Label::Pass)]
+        );
+        assert!(LabelTable::from_reader("file,body_frontal\na.jpg,maybe\n".as_bytes()).is_err());
     }
 }

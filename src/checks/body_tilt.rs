@@ -3,7 +3,8 @@
 //! From the person mask: the top of each shoulder is the first person row below the chin in columns
 //! `SHOULDER_OFFSETS` face widths either side of the chin (where the shoulders' tips usually are, clear
 //! of the neck and collars). Tilt = the median angle of the lines joining each pair.
-//! Turn = how unequal the person's width is on either side of the chin line at shoulder height.
+//! Turn = how unequal the person's width is on either side of the chin line at shoulder height; a shoulder
+//! line sloped beyond the limit is named a turn (`body_turned`) unless the body is seen square.
 
 use serde::{Deserialize, Serialize};
 
@@ -132,7 +133,14 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
     let asymmetry = widths.map(|(right, left)| (right - left).abs() / (right + left).max(1.0));
     let value = Measure { shoulder_tilt_deg: r3(tilt), width_asymmetry: asymmetry.map(r3) };
     if tilt.abs() > p.max_shoulder_tilt_deg {
-        let reason = if tilt > 0.0 { Reason::ShouldersTiltedLeft } else { Reason::ShouldersTiltedRight };
+        // A sloped shoulder line is a tilt only when the body is seen square (both widths measured and
+        // alike); on the labelled portraits a slope without that is nearly always a body turned
+        // three-quarters, the far shoulder drawn higher and nearer.
+        let reason = match asymmetry {
+            Some(a) if a <= p.max_width_asymmetry && tilt > 0.0 => Reason::ShouldersTiltedLeft,
+            Some(a) if a <= p.max_width_asymmetry => Reason::ShouldersTiltedRight,
+            _ => Reason::BodyTurned,
+        };
         Outcome::fail(reason, value, p)
     } else if asymmetry.is_none() {
         // the body runs off the frame, so its width either side says nothing about turning

@@ -6,8 +6,11 @@
 //! person mask tells head from background. A visible ear puts skin into its zone and leaves background
 //! around its rim; hair over it fills the zone with person pixels that are mostly not skin. A zone the
 //! person mask fills completely (hair past the ear) needs much more skin to count as a visible ear.
-//! The ear turned away from the camera is not judged (`ears_hidden_by_pose`), and neither is a zone
-//! that lies outside the frame.
+//! An ear counts as covered only when hair clearly fills its zone (nearly all person, little skin); a
+//! zone that is neither clearly visible nor clearly covered is `ears_unclear` (unknown), because on the
+//! labelled portraits such zones were as often shaded visible ears as covered ones: a false "tuck your
+//! hair" costs more trust than an undecided frame. The ear turned away from the camera is not judged
+//! (`ears_hidden_by_pose`), and neither is a zone that lies outside the frame.
 
 use serde::{Deserialize, Serialize};
 
@@ -41,6 +44,10 @@ pub struct Params {
     pub full_person_share: f32,
     /// In such a full zone, the least skin share for a visible ear (hair there is often skin-toned).
     pub min_skin_share_full: f32,
+    /// A covered ear: the zone is at least this full of person pixels (hair reaches past the ear) …
+    pub min_covered_person: f32,
+    /// … and less than this share of them is skin. A zone neither visible nor covered is unclear (`unknown`).
+    pub max_covered_skin: f32,
 }
 
 crate::reasons! {
@@ -67,6 +74,12 @@ crate::reasons! {
         EarsHiddenByPose = "ears_hidden_by_pose" => (
             "头部侧转，看不到一侧耳朵，请让对方正对镜头",
             "Head turned: one ear is out of sight — have them face the camera",
+        ),
+        /// Neither ear is covered, but at least one is neither clearly visible nor clearly covered (a shaded
+        /// ear, hair close behind it): the check does not guess.
+        EarsUnclear = "ears_unclear" => (
+            "看不清耳朵，请让对方把头发拢到耳后，并让耳朵处光线充足",
+            "Cannot tell whether the ears show: ask them to tuck their hair behind the ears, with light on them",
         ),
         /// An ear zone lies mostly outside the frame.
         EarZoneOutsideFrame = "ear_zone_outside_frame" => (
@@ -103,6 +116,8 @@ pub enum Ear {
     Visible,
     /// Hair (person pixels that are not skin) fills the zone.
     Covered,
+    /// Neither clearly visible nor clearly covered.
+    Unclear,
     /// Turned away from the camera.
     HiddenByPose,
     /// The zone lies outside the frame.
@@ -153,8 +168,10 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
             Ear::OutsideFrame
         } else if stats.skin >= p.min_skin_share && (!full || stats.skin >= p.min_skin_share_full) {
             Ear::Visible
-        } else {
+        } else if stats.person >= p.min_covered_person && stats.skin < p.max_covered_skin {
             Ear::Covered
+        } else {
+            Ear::Unclear
         };
         EarMeasure::of(ear, &stats)
     };
@@ -168,6 +185,7 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
         (Ear::Covered, _) => Outcome::fail(Reason::RightEarCovered, value, p),
         (_, Ear::Covered) => Outcome::fail(Reason::LeftEarCovered, value, p),
         (Ear::HiddenByPose, _) | (_, Ear::HiddenByPose) => Outcome::unknown(Reason::EarsHiddenByPose, Some(value), p),
+        (Ear::Unclear, _) | (_, Ear::Unclear) => Outcome::unknown(Reason::EarsUnclear, Some(value), p),
         _ => Outcome::unknown(Reason::EarZoneOutsideFrame, Some(value), p),
     }
 }

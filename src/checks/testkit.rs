@@ -951,8 +951,8 @@ mod tests {
     #[test]
     fn tilted_shoulders_fail_body_tilt() {
         // > 0 lowers the subject's left shoulder (image right)
-        fails(SceneBuilder::new().shoulder_tilt(12.0), CheckId::BodyTilt, "shoulders_tilted_left");
-        fails(SceneBuilder::new().shoulder_tilt(-12.0), CheckId::BodyTilt, "shoulders_tilted_right");
+        fails(SceneBuilder::new().shoulder_tilt(20.0), CheckId::BodyTilt, "shoulders_tilted_left");
+        fails(SceneBuilder::new().shoulder_tilt(-20.0), CheckId::BodyTilt, "shoulders_tilted_right");
     }
 
     #[test]

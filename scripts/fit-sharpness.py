@@ -1,0 +1,33 @@
+#!/usr/bin/env python3
+"""Calibrates `sharpness` on the train portraits: their blur metric as photographed (all sharp) and after
+synthetic blur of known size (Gaussian sigma 1.0 / 1.5 / 2.5 px, horizontal motion over 9 px).
+Needs Pillow (`pip install pillow`) and the CLI: `python3 scripts/fit-sharpness.py EVAL_DIR [N]`.
+"""
+import csv, json, os, subprocess, sys, tempfile
+
+from PIL import Image, ImageFilter
+
+eval_dir = sys.argv[1] if len(sys.argv) > 1 else "../shared/eval"
+n = int(sys.argv[2]) if len(sys.argv) > 2 else 40
+cli = os.environ.get("PHOTO_CHECK", "target/debug/photo-check")
+labels = os.path.join(eval_dir, "portraits", "labels.csv")
+rows = [r for r in csv.DictReader(open(labels)) if r["split"] == "train"]
+motion = ImageFilter.Kernel((5, 5), [0.2 if i // 5 == 2 else 0 for i in range(25)])  # applied twice: 9 px
+out = tempfile.mkdtemp(prefix="photo-check-blur-")
+files = {"sharp": []}
+for r in rows[:n]:
+    src = os.path.join(eval_dir, "portraits", r["file"])
+    files["sharp"].append(src)
+    im = Image.open(src).convert("RGB")
+    for name, img in [("gauss 1.0", im.filter(ImageFilter.GaussianBlur(1.0))),
+                      ("gauss 1.5", im.filter(ImageFilter.GaussianBlur(1.5))),
+                      ("gauss 2.5", im.filter(ImageFilter.GaussianBlur(2.5))),
+                      ("motion 9", im.filter(motion).filter(motion))]:
+        path = os.path.join(out, name.replace(" ", "") + "_" + r["file"])
+        img.save(path, quality=92)
+        files.setdefault(name, []).append(path)
+for name, paths in files.items():
+    res = subprocess.run([cli, "check", "--json", *paths], capture_output=True, text=True)
+    blur = sorted(json.loads(l)["checks"]["sharpness"]["value"].get("blur", float("nan"))
+                  for l in res.stdout.splitlines() if "checks" in l)
+    print(f"{name:10s} n {len(blur):3d}  min {blur[0]:.3f}  median {blur[len(blur) // 2]:.3f}  max {blur[-1]:.3f}")

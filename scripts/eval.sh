@@ -19,7 +19,7 @@ if [ ! -d "$eval_dir" ]; then
   exit 0
 fi
 cargo build --locked --quiet --bin photo-check
-for set in pose portraits celeba lighting; do
+for set in pose portraits celeba-5k celeba lighting; do
   labels="$eval_dir/$set/labels.csv"
   # the header row names the columns; a set without `split` has only `all`
   if head -n 1 "$labels" | tr -d '\r' | tr ',' '\n' | grep -x split >/dev/null; then

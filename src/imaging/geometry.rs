@@ -3,20 +3,26 @@
 /// A point in image pixels (x right, y down).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Point {
+    /// Horizontal coordinate, pixels, growing to the right.
     pub x: f32,
+    /// Vertical coordinate, pixels, growing downward.
     pub y: f32,
 }
 
 impl Point {
+    /// The point `(x, y)`.
     pub const fn new(x: f32, y: f32) -> Point {
         Point { x, y }
     }
+    /// Euclidean distance to `o`.
     pub fn dist(self, o: Point) -> f32 {
         ((self.x - o.x).powi(2) + (self.y - o.y).powi(2)).sqrt()
     }
+    /// Midpoint between this point and `o`.
     pub fn mid(self, o: Point) -> Point {
         Point::new((self.x + o.x) * 0.5, (self.y + o.y) * 0.5)
     }
+    /// Linear interpolation: this point at `t = 0`, `o` at `t = 1` (not clamped).
     pub fn lerp(self, o: Point, t: f32) -> Point {
         Point::new(self.x + (o.x - self.x) * t, self.y + (o.y - self.y) * t)
     }
@@ -25,6 +31,7 @@ impl Point {
 /// `p ↦ (a·x + b·y + c, d·x + e·y + f)`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Affine {
+    /// The coefficients `[a, b, c, d, e, f]`.
     pub m: [f32; 6],
 }
 
@@ -45,6 +52,7 @@ impl Affine {
         Affine { m: [a, b, cx, d, e, cy] }
     }
 
+    /// Maps `p`.
     #[inline]
     pub fn apply(&self, p: Point) -> Point {
         let m = &self.m;

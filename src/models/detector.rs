@@ -18,11 +18,15 @@ const NMS_IOU: f32 = 0.3;
 /// One detected face in image pixels.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Detection {
-    /// Top-left x, y and width, height.
+    /// Left edge of the box, pixels.
     pub x: f32,
+    /// Top edge of the box, pixels.
     pub y: f32,
+    /// Width of the box, pixels.
     pub w: f32,
+    /// Height of the box, pixels.
     pub h: f32,
+    /// Detection confidence in [0, 1] (sigmoid of the model's score).
     pub score: f32,
     /// Right eye, left eye (the subject's), nose tip, mouth centre, right ear tragion, left ear tragion.
     pub keypoints: [Point; 6],
@@ -57,12 +61,14 @@ fn anchors() -> Vec<Point> {
     out
 }
 
+/// The BlazeFace short-range face detector, loaded and ready to run.
 pub struct Detector {
     pub(super) net: Net,
     anchors: Vec<Point>,
 }
 
 impl Detector {
+    /// Loads the detector from its ONNX bytes (`face_detection_short_range.onnx`).
     pub fn from_bytes(bytes: &[u8]) -> Result<Detector> {
         let net =
             Net::from_bytes("face_detection", bytes, [1, SIZE, SIZE, 3], &[NUM_ANCHORS * NUM_COORDS, NUM_ANCHORS])?;

@@ -98,6 +98,28 @@ pub fn bounds(points: impl IntoIterator<Item = Point>) -> (f32, f32, f32, f32) {
     })
 }
 
+/// Integer pixel coordinates whose centres lie inside the polygon, clipped to `width`×`height`,
+/// visiting every `step`-th row and column.
+pub fn polygon_pixels(poly: &[Point], width: u32, height: u32, step: usize) -> Vec<(usize, usize)> {
+    let (x0, y0, x1, y1) = bounds(poly.iter().copied());
+    if !(x0.is_finite() && y0.is_finite() && x1.is_finite() && y1.is_finite()) {
+        return Vec::new();
+    }
+    let xs = x0.floor().max(0.0) as usize;
+    let ys = y0.floor().max(0.0) as usize;
+    let xe = (x1.ceil().max(0.0) as usize).min(width as usize);
+    let ye = (y1.ceil().max(0.0) as usize).min(height as usize);
+    let mut out = Vec::new();
+    for y in (ys..ye).step_by(step.max(1)) {
+        for x in (xs..xe).step_by(step.max(1)) {
+            if point_in_polygon(Point::new(x as f32 + 0.5, y as f32 + 0.5), poly) {
+                out.push((x, y));
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,26 +142,4 @@ mod tests {
         assert!(!point_in_polygon(Point::new(3.0, 1.0), &sq));
         assert_eq!(polygon_area(&sq), 4.0);
     }
-}
-
-/// Integer pixel coordinates whose centres lie inside the polygon, clipped to `width`×`height`,
-/// visiting every `step`-th row and column.
-pub fn polygon_pixels(poly: &[Point], width: u32, height: u32, step: usize) -> Vec<(usize, usize)> {
-    let (x0, y0, x1, y1) = bounds(poly.iter().copied());
-    if !(x0.is_finite() && y0.is_finite() && x1.is_finite() && y1.is_finite()) {
-        return Vec::new();
-    }
-    let xs = x0.floor().max(0.0) as usize;
-    let ys = y0.floor().max(0.0) as usize;
-    let xe = (x1.ceil().max(0.0) as usize).min(width as usize);
-    let ye = (y1.ceil().max(0.0) as usize).min(height as usize);
-    let mut out = Vec::new();
-    for y in (ys..ye).step_by(step.max(1)) {
-        for x in (xs..xe).step_by(step.max(1)) {
-            if point_in_polygon(Point::new(x as f32 + 0.5, y as f32 + 0.5), poly) {
-                out.push((x, y));
-            }
-        }
-    }
-    out
 }

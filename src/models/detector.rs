@@ -77,6 +77,7 @@ impl Detector {
 
     /// Faces with score ≥ `min_score`, best first, after weighted NMS. `pad` letterboxes the frame
     /// into a square that much larger than its long side (tight face crops need room around the face).
+    #[allow(clippy::neg_cmp_op_on_partial_ord)] // `!(score >= min_score)` also skips NaN scores
     pub fn detect(&self, frame: &Frame, min_score: f32, pad: f32) -> Result<Vec<Detection>> {
         let (w, h) = (frame.width() as f32, frame.height() as f32);
         // The square (side `side` image pixels, centred on the frame) maps onto the 128×128 input.
@@ -120,11 +121,11 @@ fn weighted_nms(mut dets: Vec<Detection>) -> Vec<Detection> {
     dets.sort_by(|a, b| b.score.total_cmp(&a.score));
     let mut out = Vec::new();
     while !dets.is_empty() {
-        let best = dets[0].clone();
+        let best = dets[0];
         let (cluster, rest): (Vec<Detection>, Vec<Detection>) = dets.into_iter().partition(|d| d.iou(&best) > NMS_IOU);
         dets = rest;
         let total: f32 = cluster.iter().map(|d| d.score).sum();
-        let mut merged = best.clone();
+        let mut merged = best;
         let avg = |f: &dyn Fn(&Detection) -> f32| cluster.iter().map(|d| f(d) * d.score).sum::<f32>() / total;
         merged.x = avg(&|d| d.x);
         merged.y = avg(&|d| d.y);

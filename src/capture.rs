@@ -46,16 +46,22 @@ pub enum Phase {
 /// One line of the live checklist (after hysteresis).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ChecklistItem {
+    /// Which check this line is.
     pub id: CheckId,
+    /// The displayed status (changes only after `hold_frames` frames).
     pub status: Status,
+    /// The displayed snake_case reason code.
     pub reason: String,
+    /// The message for `reason`, in Chinese.
     pub message_zh: String,
+    /// The message for `reason`, in English.
     pub message_en: String,
 }
 
 /// What one frame changed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CaptureUpdate {
+    /// Where the capture stands after this frame.
     pub phase: Phase,
     /// 0-based index of this frame since the last reset.
     pub frame_index: u64,
@@ -67,7 +73,9 @@ pub struct CaptureUpdate {
     pub score: f64,
     /// Whether this frame is the best so far (the caller should keep its pixels).
     pub new_best: bool,
+    /// Frame index of the best frame so far (`None` only before the first frame).
     pub best_index: Option<u64>,
+    /// Score of the best frame so far (`None` only before the first frame).
     pub best_score: Option<f64>,
     /// The checklist as it should be shown, in report order.
     pub checklist: Vec<ChecklistItem>,
@@ -120,6 +128,8 @@ pub struct CaptureTracker {
 }
 
 impl CaptureTracker {
+    /// A tracker at frame 0. `hold_frames` is raised to at least 1 and `stable_frames` to at least
+    /// `hold_frames`.
     pub fn new(config: CaptureConfig) -> CaptureTracker {
         // Ready never comes before the checklist has had time to show every item as passed.
         let hold_frames = config.hold_frames.max(1);
@@ -127,6 +137,7 @@ impl CaptureTracker {
         CaptureTracker { config, frames: 0, pass_run: 0, ready: false, best: None, shown: Vec::new() }
     }
 
+    /// The configuration in use (after the adjustments made by [`CaptureTracker::new`]).
     pub fn config(&self) -> CaptureConfig {
         self.config
     }
@@ -141,6 +152,7 @@ impl CaptureTracker {
         self.best
     }
 
+    /// Whether the current run of passing frames has reached `stable_frames` ([`Phase::Ready`]).
     pub fn is_ready(&self) -> bool {
         self.ready
     }

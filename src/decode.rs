@@ -12,7 +12,9 @@ use crate::frame::{check_pixel_count, Frame};
 
 /// A decoded photo and the size it had before downscaling.
 pub struct Decoded {
+    /// The decoded, upright (EXIF-oriented) photo, downscaled to at most `max_working_side`.
     pub frame: Frame,
+    /// `[width, height]` in pixels after orientation, before downscaling.
     pub original: [u32; 2],
 }
 

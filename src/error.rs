@@ -11,22 +11,57 @@ use thiserror::Error;
 pub enum Error {
     /// Width or height is zero, or a dimension is too small to hold a face (1×N).
     #[error("invalid frame size {width}×{height}: {why}")]
-    BadDimensions { width: u32, height: u32, why: &'static str },
+    BadDimensions {
+        /// The frame's width, pixels.
+        width: u32,
+        /// The frame's height, pixels.
+        height: u32,
+        /// What is wrong with the size (e.g. "zero size").
+        why: &'static str,
+    },
     /// The pixel buffer does not hold exactly width × height × channels bytes.
     #[error("pixel buffer has {actual} bytes, expected {expected} for {width}×{height}×{channels}")]
-    BufferLength { width: u32, height: u32, channels: u32, expected: u64, actual: u64 },
+    BufferLength {
+        /// The frame's width, pixels.
+        width: u32,
+        /// The frame's height, pixels.
+        height: u32,
+        /// Bytes per pixel (3 for RGB, 4 for RGBA).
+        channels: u32,
+        /// The length the buffer should have: width × height × channels.
+        expected: u64,
+        /// The buffer's actual length, bytes.
+        actual: u64,
+    },
     /// The frame or encoded image is larger than the configured limit.
     #[error("image too large: {what} is {actual}, the limit is {limit}")]
-    TooLarge { what: &'static str, actual: u64, limit: u64 },
+    TooLarge {
+        /// What was measured (e.g. "pixel count", "file bytes", "profile bytes", "model bytes").
+        what: &'static str,
+        /// The measured amount, in the unit `what` names.
+        actual: u64,
+        /// The largest accepted amount, same unit.
+        limit: u64,
+    },
     /// The bytes are not a JPEG or PNG this library can decode.
     #[error("cannot decode image: {0}")]
     Decode(String),
     /// A model's bytes could not be parsed or optimised.
     #[error("cannot load model {model}: {detail}")]
-    ModelLoad { model: &'static str, detail: String },
+    ModelLoad {
+        /// The model's name ("face_detection", "face_landmark" or "selfie_segmentation").
+        model: &'static str,
+        /// What went wrong, from tract or from the checks made on the model.
+        detail: String,
+    },
     /// A model failed while running (should not happen with valid models and frames).
     #[error("model {model} failed: {detail}")]
-    Inference { model: &'static str, detail: String },
+    Inference {
+        /// The model's name ("face_detection", "face_landmark" or "selfie_segmentation").
+        model: &'static str,
+        /// What went wrong, from tract or from the output size check.
+        detail: String,
+    },
     /// A profile could not be parsed or has values out of range.
     #[error("invalid profile: {0}")]
     Profile(String),

@@ -68,9 +68,11 @@ impl Frame {
         Ok(Frame { width, height, rgb })
     }
 
+    /// Width in pixels.
     pub fn width(&self) -> u32 {
         self.width
     }
+    /// Height in pixels.
     pub fn height(&self) -> u32 {
         self.height
     }

@@ -36,28 +36,45 @@ impl Default for Tracking {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
+    /// The profile's name (e.g. "chsi"), repeated in every report.
     pub name: String,
+    /// A one-line human description. Optional in TOML (default empty).
     #[serde(default)]
     pub description: String,
     /// Checks this profile does not require: reported as `not_required` and left out of the verdict.
     #[serde(default)]
     pub not_required: Vec<CheckId>,
+    /// Limits on untrusted input. Optional in TOML (default [`Limits::default`]).
     #[serde(default)]
     pub limits: Limits,
+    /// How often live streams re-run the slow stages. Optional in TOML (default [`Tracking::default`]).
     #[serde(default)]
     pub tracking: Tracking,
+    /// Thresholds of the `face_count` check.
     pub face_count: checks::face_count::Params,
+    /// Thresholds of the `framing` check.
     pub framing: checks::framing::Params,
+    /// Thresholds of the `head_pose` check.
     pub head_pose: checks::head_pose::Params,
+    /// Thresholds of the `body_tilt` check.
     pub body_tilt: checks::body_tilt::Params,
+    /// Thresholds of the `ears_visible` check.
     pub ears_visible: checks::ears_visible::Params,
+    /// Thresholds of the `hair_clear` check.
     pub hair_clear: checks::hair_clear::Params,
+    /// Thresholds of the `no_hat` check.
     pub no_hat: checks::no_hat::Params,
+    /// Thresholds of the `mouth_closed` check.
     pub mouth_closed: checks::mouth_closed::Params,
+    /// Thresholds of the `eyes_open` check.
     pub eyes_open: checks::eyes_open::Params,
+    /// Thresholds of the `lighting_even` check.
     pub lighting_even: checks::lighting_even::Params,
+    /// Thresholds of the `exposure` check.
     pub exposure: checks::exposure::Params,
+    /// Thresholds of the `sharpness` check.
     pub sharpness: checks::sharpness::Params,
+    /// Thresholds of the `background_plain` check.
     pub background_plain: checks::background_plain::Params,
 }
 

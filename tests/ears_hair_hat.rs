@@ -119,7 +119,7 @@ fn the_sample_as_it_is() {
 
 #[test]
 fn hair_over_the_brows_fails_hair_clear_only() {
-    let mut s = setup();
+    let s = setup();
     let mut frame = s.frame.clone();
     // a fringe from above the brows down over them, between the brows' outer ends
     let (r, l) = (lm(&s.base, 70), lm(&s.base, 300));
@@ -134,7 +134,7 @@ fn hair_over_the_brows_fails_hair_clear_only() {
 
 #[test]
 fn ears_are_judged_per_side() {
-    let mut s = setup();
+    let s = setup();
     let skin = cheek_skin(&s);
     let skin_at = move |x: usize, y: usize| {
         let n = ((x * 13 + y * 7) % 5) as u8;
@@ -185,7 +185,7 @@ fn ears_are_judged_per_side() {
 
 #[test]
 fn a_cap_fails_no_hat_only() {
-    let mut s = setup();
+    let s = setup();
     let mut frame = s.frame.clone();
     let top = lm(&s.base, 10);
     // a navy cap from above the crown down to just below landmark 10 (the upper forehead)

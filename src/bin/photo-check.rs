@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use photo_check::eval::{row_line, Evaluation, LabelTable, Prediction, Split};
-use photo_check::{CheckId, Checker, Error, Models, Profile, Report, Status};
+use photo_check::{Checker, Error, Models, Profile, Report, Status};
 use serde_json::json;
 
 #[derive(Parser)]

@@ -18,17 +18,21 @@ use crate::observe::{landmarks as lm, Face, Observation};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
-    /// Size of the standardised photo, pixels.
+    /// Width of the standardised photo, pixels.
     pub out_width: f32,
+    /// Height of the standardised photo, pixels.
     pub out_height: f32,
-    /// Top of the hair: distance from the photo's top edge, pixels of the output.
+    /// Top of the hair: smallest distance from the photo's top edge, pixels of the output.
     pub min_hair_top_px: f32,
+    /// Top of the hair: largest distance from the photo's top edge, pixels of the output.
     pub max_hair_top_px: f32,
-    /// Eye line: distance from the photo's top edge, pixels of the output.
+    /// Eye line: smallest distance from the photo's top edge, pixels of the output.
     pub min_eye_line_px: f32,
+    /// Eye line: largest distance from the photo's top edge, pixels of the output.
     pub max_eye_line_px: f32,
-    /// Cheek-to-cheek face width, pixels of the output.
+    /// Smallest cheek-to-cheek face width, pixels of the output.
     pub min_face_width_px: f32,
+    /// Largest cheek-to-cheek face width, pixels of the output.
     pub max_face_width_px: f32,
     /// Smallest face width in the input frame, pixels (less is too far away to check).
     pub min_input_face_width_px: f32,

@@ -3,20 +3,26 @@
 /// A point in image pixels (x right, y down).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Point {
+    /// Horizontal coordinate, pixels, growing to the right.
     pub x: f32,
+    /// Vertical coordinate, pixels, growing downward.
     pub y: f32,
 }
 
 impl Point {
+    /// The point `(x, y)`.
     pub const fn new(x: f32, y: f32) -> Point {
         Point { x, y }
     }
+    /// Euclidean distance to `o`.
     pub fn dist(self, o: Point) -> f32 {
         ((self.x - o.x).powi(2) + (self.y - o.y).powi(2)).sqrt()
     }
+    /// Midpoint between this point and `o`.
     pub fn mid(self, o: Point) -> Point {
         Point::new((self.x + o.x) * 0.5, (self.y + o.y) * 0.5)
     }
+    /// Linear interpolation: this point at `t = 0`, `o` at `t = 1` (not clamped).
     pub fn lerp(self, o: Point, t: f32) -> Point {
         Point::new(self.x + (o.x - self.x) * t, self.y + (o.y - self.y) * t)
     }
@@ -25,6 +31,7 @@ impl Point {
 /// `p ↦ (a·x + b·y + c, d·x + e·y + f)`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Affine {
+    /// The coefficients `[a, b, c, d, e, f]`.
     pub m: [f32; 6],
 }
 
@@ -45,6 +52,7 @@ impl Affine {
         Affine { m: [a, b, cx, d, e, cy] }
     }
 
+    /// Maps `p`.
     #[inline]
     pub fn apply(&self, p: Point) -> Point {
         let m = &self.m;
@@ -90,6 +98,28 @@ pub fn bounds(points: impl IntoIterator<Item = Point>) -> (f32, f32, f32, f32) {
     })
 }
 
+/// Integer pixel coordinates whose centres lie inside the polygon, clipped to `width`×`height`,
+/// visiting every `step`-th row and column.
+pub fn polygon_pixels(poly: &[Point], width: u32, height: u32, step: usize) -> Vec<(usize, usize)> {
+    let (x0, y0, x1, y1) = bounds(poly.iter().copied());
+    if !(x0.is_finite() && y0.is_finite() && x1.is_finite() && y1.is_finite()) {
+        return Vec::new();
+    }
+    let xs = x0.floor().max(0.0) as usize;
+    let ys = y0.floor().max(0.0) as usize;
+    let xe = (x1.ceil().max(0.0) as usize).min(width as usize);
+    let ye = (y1.ceil().max(0.0) as usize).min(height as usize);
+    let mut out = Vec::new();
+    for y in (ys..ye).step_by(step.max(1)) {
+        for x in (xs..xe).step_by(step.max(1)) {
+            if point_in_polygon(Point::new(x as f32 + 0.5, y as f32 + 0.5), poly) {
+                out.push((x, y));
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,26 +142,4 @@ mod tests {
         assert!(!point_in_polygon(Point::new(3.0, 1.0), &sq));
         assert_eq!(polygon_area(&sq), 4.0);
     }
-}
-
-/// Integer pixel coordinates whose centres lie inside the polygon, clipped to `width`×`height`,
-/// visiting every `step`-th row and column.
-pub fn polygon_pixels(poly: &[Point], width: u32, height: u32, step: usize) -> Vec<(usize, usize)> {
-    let (x0, y0, x1, y1) = bounds(poly.iter().copied());
-    if !(x0.is_finite() && y0.is_finite() && x1.is_finite() && y1.is_finite()) {
-        return Vec::new();
-    }
-    let xs = x0.floor().max(0.0) as usize;
-    let ys = y0.floor().max(0.0) as usize;
-    let xe = (x1.ceil().max(0.0) as usize).min(width as usize);
-    let ye = (y1.ceil().max(0.0) as usize).min(height as usize);
-    let mut out = Vec::new();
-    for y in (ys..ye).step_by(step.max(1)) {
-        for x in (xs..xe).step_by(step.max(1)) {
-            if point_in_polygon(Point::new(x as f32 + 0.5, y as f32 + 0.5), poly) {
-                out.push((x, y));
-            }
-        }
-    }
-    out
 }

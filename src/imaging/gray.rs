@@ -3,17 +3,22 @@
 /// Single-channel f32 image, row-major.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GrayImage {
+    /// Width in pixels.
     pub width: usize,
+    /// Height in pixels.
     pub height: usize,
+    /// `width × height` values, row-major (pixel (x, y) at `y * width + x`).
     pub data: Vec<f32>,
 }
 
 impl GrayImage {
+    /// Wraps `data`. Panics unless it holds exactly `width × height` values.
     pub fn new(width: usize, height: usize, data: Vec<f32>) -> GrayImage {
         assert_eq!(data.len(), width * height, "grey image buffer must be width × height");
         GrayImage { width, height, data }
     }
 
+    /// The value at integer pixel (x, y). Panics when the index is outside `data`.
     #[inline]
     pub fn get(&self, x: usize, y: usize) -> f32 {
         self.data[y * self.width + x]

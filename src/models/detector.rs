@@ -18,11 +18,15 @@ const NMS_IOU: f32 = 0.3;
 /// One detected face in image pixels.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Detection {
-    /// Top-left x, y and width, height.
+    /// Left edge of the box, pixels.
     pub x: f32,
+    /// Top edge of the box, pixels.
     pub y: f32,
+    /// Width of the box, pixels.
     pub w: f32,
+    /// Height of the box, pixels.
     pub h: f32,
+    /// Detection confidence in [0, 1] (sigmoid of the model's score).
     pub score: f32,
     /// Right eye, left eye (the subject's), nose tip, mouth centre, right ear tragion, left ear tragion.
     pub keypoints: [Point; 6],
@@ -57,12 +61,14 @@ fn anchors() -> Vec<Point> {
     out
 }
 
+/// The BlazeFace short-range face detector, loaded and ready to run.
 pub struct Detector {
     pub(super) net: Net,
     anchors: Vec<Point>,
 }
 
 impl Detector {
+    /// Loads the detector from its ONNX bytes (`face_detection_short_range.onnx`).
     pub fn from_bytes(bytes: &[u8]) -> Result<Detector> {
         let net =
             Net::from_bytes("face_detection", bytes, [1, SIZE, SIZE, 3], &[NUM_ANCHORS * NUM_COORDS, NUM_ANCHORS])?;
@@ -71,6 +77,7 @@ impl Detector {
 
     /// Faces with score ≥ `min_score`, best first, after weighted NMS. `pad` letterboxes the frame
     /// into a square that much larger than its long side (tight face crops need room around the face).
+    #[allow(clippy::neg_cmp_op_on_partial_ord)] // `!(score >= min_score)` also skips NaN scores
     pub fn detect(&self, frame: &Frame, min_score: f32, pad: f32) -> Result<Vec<Detection>> {
         let (w, h) = (frame.width() as f32, frame.height() as f32);
         // The square (side `side` image pixels, centred on the frame) maps onto the 128×128 input.
@@ -114,11 +121,11 @@ fn weighted_nms(mut dets: Vec<Detection>) -> Vec<Detection> {
     dets.sort_by(|a, b| b.score.total_cmp(&a.score));
     let mut out = Vec::new();
     while !dets.is_empty() {
-        let best = dets[0].clone();
+        let best = dets[0];
         let (cluster, rest): (Vec<Detection>, Vec<Detection>) = dets.into_iter().partition(|d| d.iou(&best) > NMS_IOU);
         dets = rest;
         let total: f32 = cluster.iter().map(|d| d.score).sum();
-        let mut merged = best.clone();
+        let mut merged = best;
         let avg = |f: &dyn Fn(&Detection) -> f32| cluster.iter().map(|d| f(d) * d.score).sum::<f32>() / total;
         merged.x = avg(&|d| d.x);
         merged.y = avg(&|d| d.y);

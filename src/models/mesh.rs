@@ -8,6 +8,7 @@ use crate::frame::Frame;
 use crate::imaging::{geometry, warp_to_tensor, Affine, Border, Point};
 
 const SIZE: usize = 192;
+/// Number of points the Face Mesh model outputs.
 pub const NUM_LANDMARKS: usize = 468;
 /// ROI side relative to the face box (MediaPipe: scale_x = scale_y = 1.5, square_long).
 const ROI_SCALE: f32 = 1.5;
@@ -15,6 +16,7 @@ const ROI_SCALE: f32 = 1.5;
 /// A square region of the image, rotated so that the eye line is horizontal inside it.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Roi {
+    /// Centre of the square, image pixels.
     pub center: Point,
     /// Side in image pixels.
     pub size: f32,
@@ -69,11 +71,13 @@ pub struct MeshResult {
     pub roi: Roi,
 }
 
+/// The Face Mesh landmark model, loaded and ready to run.
 pub struct FaceMesh {
     pub(super) net: Net,
 }
 
 impl FaceMesh {
+    /// Loads the model from its ONNX bytes (`face_landmark.onnx`).
     pub fn from_bytes(bytes: &[u8]) -> Result<FaceMesh> {
         let net = Net::from_bytes("face_landmark", bytes, [1, SIZE, SIZE, 3], &[NUM_LANDMARKS * 3, 1])?;
         Ok(FaceMesh { net })

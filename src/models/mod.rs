@@ -156,17 +156,22 @@ fn check_graph_outputs(proto: &tract_onnx::pb::ModelProto) -> std::result::Resul
 /// Where one network spends its time, by tract op type (`Models::profile`).
 #[derive(Clone, Debug, Serialize)]
 pub struct NetProfile {
+    /// The network's name ("face_detection", "face_landmark" or "selfie_segmentation").
     pub model: &'static str,
     /// Mean time of one whole run, ms.
     pub total_ms: f64,
+    /// Time per op type, slowest first.
     pub ops: Vec<OpTime>,
 }
 
 /// One tract op type in a network: how many nodes it has and their summed time per run, ms.
 #[derive(Clone, Debug, Serialize)]
 pub struct OpTime {
+    /// tract's name for the op type.
     pub op: String,
+    /// Number of nodes of this type evaluated in one run.
     pub nodes: usize,
+    /// Summed time of those nodes per run, ms.
     pub ms: f64,
 }
 
@@ -180,8 +185,11 @@ pub struct Models {
 /// The bytes of the models, as committed in `models/` (see models/MANIFEST.md).
 #[derive(Clone, Copy)]
 pub struct ModelBytes<'a> {
+    /// The BlazeFace short-range detector (`face_detection_short_range.onnx`).
     pub face_detection: &'a [u8],
+    /// The Face Mesh landmark model (`face_landmark.onnx`).
     pub face_landmark: &'a [u8],
+    /// The selfie segmentation model (`selfie_segmentation.onnx`).
     pub selfie_segmentation: &'a [u8],
 }
 

@@ -11,8 +11,11 @@ const SIZE: usize = 256;
 /// Person probability over the frame, stored at the model's resolution.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PersonMask {
+    /// Person probability in [0, 1] per model pixel (256×256, stretched over the whole frame).
     pub mask: GrayImage,
+    /// Width of the frame the mask covers, pixels.
     pub image_width: u32,
+    /// Height of the frame the mask covers, pixels.
     pub image_height: u32,
 }
 
@@ -30,16 +33,19 @@ impl PersonMask {
     }
 }
 
+/// The selfie segmentation model, loaded and ready to run.
 pub struct Segmenter {
     pub(super) net: Net,
 }
 
 impl Segmenter {
+    /// Loads the model from its ONNX bytes (`selfie_segmentation.onnx`).
     pub fn from_bytes(bytes: &[u8]) -> Result<Segmenter> {
         let net = Net::from_bytes("selfie_segmentation", bytes, [1, SIZE, SIZE, 3], &[SIZE * SIZE])?;
         Ok(Segmenter { net })
     }
 
+    /// Computes the person mask of the whole frame (non-finite outputs become 0).
     pub fn run(&self, frame: &Frame) -> Result<PersonMask> {
         let (w, h) = (frame.width() as f32, frame.height() as f32);
         let map = Affine::from_rotated_rect(Point::new(w / 2.0, h / 2.0), w, h, 0.0, SIZE as f32, SIZE as f32);

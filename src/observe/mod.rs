@@ -1,6 +1,7 @@
 //! What the pipeline saw in one frame, handed to every check: the frame, the detections, the face
 //! mesh, its pose and the person mask. Measures shared by several checks live here.
 
+/// MediaPipe's canonical 3-D face and its Procrustes landmark weights (generated from MediaPipe's data).
 pub mod canonical_face;
 pub mod landmarks;
 pub mod pose;
@@ -15,8 +16,11 @@ use crate::models::{Detection, MeshResult, PersonMask};
 /// The one face the checks look at.
 #[derive(Clone, Debug)]
 pub struct Face<'a> {
+    /// The detector's box and keypoints for this face.
     pub detection: &'a Detection,
+    /// The face mesh (468 landmarks in image pixels).
     pub mesh: &'a MeshResult,
+    /// Head pose from the mesh; `None` when it could not be estimated.
     pub pose: Option<HeadPose>,
 }
 
@@ -61,6 +65,7 @@ impl Face<'_> {
 /// Everything measured once per frame; checks read it, never run models.
 #[derive(Clone, Debug)]
 pub struct Observation<'a> {
+    /// The frame being checked.
     pub frame: &'a Frame,
     /// The frame as grey values (luma 0..255).
     pub gray: &'a GrayImage,

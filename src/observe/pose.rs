@@ -58,8 +58,11 @@ pub const FACE_MESH_LANDMARKS: usize = 468;
 /// (landmark 33 higher than landmark 263).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct HeadPose {
+    /// Yaw, degrees: > 0 when the face is turned toward the image's left.
     pub yaw_deg: f32,
+    /// Pitch, degrees: > 0 when the chin is up.
     pub pitch_deg: f32,
+    /// Roll, degrees: > 0 when the face is rotated clockwise in the image.
     pub roll_deg: f32,
 }
 

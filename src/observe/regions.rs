@@ -11,13 +11,18 @@ use crate::imaging::Point;
 /// The face's frame: origin, unit vectors (image pixels) and scale (face width in pixels).
 #[derive(Clone, Copy, Debug)]
 pub struct FaceFrame {
+    /// Midpoint between the two eye centres, image pixels.
     pub origin: Point,
+    /// Unit vector along the eye line, from the subject's right eye to the left (toward the image's right).
     pub ex: (f32, f32),
+    /// Unit vector perpendicular to `ex`, pointing down the face (toward the chin).
     pub ey: (f32, f32),
+    /// Cheek-to-cheek face width, pixels (at least 0.001).
     pub scale: f32,
 }
 
 impl FaceFrame {
+    /// The frame of `face`, from its eye centres and cheek-to-cheek width.
     pub fn of(face: &Face) -> FaceFrame {
         let right = face.point(lm::RIGHT_EYE_OUTER).mid(face.point(lm::RIGHT_EYE_INNER));
         let left = face.point(lm::LEFT_EYE_OUTER).mid(face.point(lm::LEFT_EYE_INNER));
@@ -55,9 +60,11 @@ pub fn ycbcr(p: [u8; 3]) -> [f32; 3] {
 /// hair may cover): mean and spread of the chroma (Cb, Cr) and of the luma.
 #[derive(Clone, Copy, Debug)]
 pub struct SkinModel {
+    /// Mean Y, Cb, Cr of the sampled skin pixels (see [`ycbcr`]).
     pub mean: [f32; 3],
     /// Inverse of the 2×2 chroma covariance (with a floor so a flat-coloured face still has a spread).
     inv: [f32; 3],
+    /// Standard deviation of the sampled skin pixels' luma (Y, 0..255).
     pub luma_std: f32,
 }
 

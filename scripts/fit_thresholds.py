@@ -87,7 +87,7 @@ def body_rule(v, p):
 def pose_rule(v, p):
     if "yaw" not in v:
         return "unknown"
-    ok = abs(v["yaw"]) <= p["max_yaw_deg"] and abs(v["pitch"]) <= p["max_pitch_deg"] and abs(v["roll"]) <= p["max_roll_deg"]
+    ok = all(abs(v[axis]) <= p[f"max_{axis}_deg"] for axis in ("yaw", "pitch", "roll"))
     return "pass" if ok else "fail"
 
 

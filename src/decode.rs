@@ -104,7 +104,8 @@ fn check_jpeg_sampling(bytes: &[u8]) -> Result<()> {
             if let Some(&(h0, v0)) = factors.first() {
                 if let Some((k, &(h, v))) = factors.iter().enumerate().find(|(_, &(h, v))| h > h0 || v > v0) {
                     return Err(Error::Decode(format!(
-                        "unsupported JPEG sampling: component {k} is sampled {h}×{v}, finer than the first component ({h0}×{v0})"
+                        "unsupported JPEG sampling: component {k} is sampled {h}×{v}, \
+                         finer than the first component ({h0}×{v0})"
                     )));
                 }
             }

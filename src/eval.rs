@@ -893,7 +893,8 @@ mod tests {
 
     #[test]
     fn interval_formulas() {
-        // Wilson, 2 of 10: centre (0.2 + 1.9208/10)/1.38416 = 0.283262, half 1.96/1.38416·sqrt(0.016 + 0.009604) = 0.226581
+        // Wilson, 2 of 10: centre (0.2 + 1.9208/10)/1.38416 = 0.283262,
+        // half 1.96/1.38416·sqrt(0.016 + 0.009604) = 0.226581
         let w = wilson(2, 10).unwrap();
         assert!((w.value - 0.2).abs() < 1e-12);
         assert!((w.low - 0.056681).abs() < 1e-6, "{w:?}");
@@ -986,7 +987,8 @@ mod tests {
             text.contains("frontal-ish |yaw| ≤ 30°     2.00°     1      1    1.00°     1      1    0.00°     1      1")
         );
         let line = row_line(&t.rows()[2], &answers[2]);
-        assert_eq!(line, "c.jpg: yaw: label 20.0 got none (no reason) pitch: label -5.0 got none (no reason) roll: label -5.0 got none (no reason)");
+        let none = |axis: &str, label: &str| format!("{axis}: label {label} got none (no reason)");
+        assert_eq!(line, format!("c.jpg: {} {} {}", none("yaw", "20.0"), none("pitch", "-5.0"), none("roll", "-5.0")));
     }
 
     #[test]

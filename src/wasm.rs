@@ -3,7 +3,8 @@
 //! ```js
 //! import init, { PhotoChecker } from './pkg/photo_check.js';
 //! await init();
-//! const checker = PhotoChecker.create({ profile: 'chsi', models: { faceDetection, faceLandmark, selfieSegmentation } });
+//! const models = { faceDetection, faceLandmark, selfieSegmentation };
+//! const checker = PhotoChecker.create({ profile: 'chsi', models });
 //! const report = checker.checkFrame(imageData, imageData.width, imageData.height);
 //! ```
 //!

@@ -1,13 +1,13 @@
 //! Metamorphic robustness: what a phone does to a photo (JPEG quality 60–95, 0.6–1.5× scale, ±30 %
 //! brightness, mild noise, slight blur: Gaussian σ 0.5 px) must not turn a labelled check's correct
 //! decision into the opposite one. (σ 0.7 px already moved one clearly sharp portrait, blur 0.42, past
-//! `max_blur`: the limit sits between slight and moderate blur, see README "Accuracy".) Runs on the labelled portraits when the evaluation folder is present (`EVAL_DIR`, default
-//! `../shared/eval`) and skips with a message when it is not.
+//! `max_blur`: the limit sits between slight and moderate blur, see README "Accuracy".)
 //!
-//! A check is tested on a photo when the photo is labelled for it and the original decision agrees with the
-//! label and is clear: the measure is not within the band the live guidance would call borderline (see
-//! `clear`). A transformed photo may then answer `unknown` (a degraded photo can be undecidable) but never
-//! the opposite of the label.
+//! Runs on the labelled portraits when the evaluation folder is present (`EVAL_DIR`, by default the
+//! `shared/eval` folder beside the repository) and skips with a message when it is not. A check is tested
+//! on a photo when the photo is labelled for it and the original decision agrees with the label and is
+//! clear: the measure is at least 15 % of the limit away from it (see `clear`). A transformed photo may
+//! then answer `unknown` (a degraded photo can be undecidable) but never the opposite of the label.
 
 #![cfg(not(target_arch = "wasm32"))]
 

@@ -49,7 +49,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
-    fn rgba_triples_never_panic_and_repeat((w, h, len, fill) in (side(), side()).prop_flat_map(|(w, h)| (Just(w), Just(h), length(w, h), any::<u8>()))) {
+    fn rgba_triples_never_panic_and_repeat((w, h, len, fill) in triples()) {
         let buf: Vec<u8> = (0..len).map(|i| (i as u8).wrapping_mul(31).wrapping_add(fill)).collect();
         let c = checker();
         let first = LiveStream::new().check_rgba(c, &buf, w, h);
@@ -73,12 +73,23 @@ enum Mutation {
     Overwrite { at: usize, bytes: Vec<u8> },
 }
 
+/// One to five mutations.
+fn mutations() -> impl Strategy<Value = Vec<Mutation>> {
+    proptest::collection::vec(mutation(), 1..6)
+}
+
+/// Width, height, a buffer length around w × h × 4, and a fill byte.
+fn triples() -> impl Strategy<Value = (u32, u32, usize, u8)> {
+    (side(), side()).prop_flat_map(|(w, h)| (Just(w), Just(h), length(w, h), any::<u8>()))
+}
+
 fn mutation() -> impl Strategy<Value = Mutation> {
+    let bytes = |max| proptest::collection::vec(any::<u8>(), 1..max);
     prop_oneof![
         3 => (any::<usize>(), 0u8..8).prop_map(|(at, bit)| Mutation::Flip { at, bit }),
         1 => any::<usize>().prop_map(|keep| Mutation::Truncate { keep }),
-        1 => (any::<usize>(), proptest::collection::vec(any::<u8>(), 1..64)).prop_map(|(at, bytes)| Mutation::Insert { at, bytes }),
-        1 => (any::<usize>(), proptest::collection::vec(any::<u8>(), 1..16)).prop_map(|(at, bytes)| Mutation::Overwrite { at, bytes }),
+        1 => (any::<usize>(), bytes(64)).prop_map(|(at, bytes)| Mutation::Insert { at, bytes }),
+        1 => (any::<usize>(), bytes(16)).prop_map(|(at, bytes)| Mutation::Overwrite { at, bytes }),
     ]
 }
 
@@ -128,7 +139,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
-    fn mutated_images_never_panic_and_repeat(which in 0usize..2, mutations in proptest::collection::vec(mutation(), 1..6)) {
+    fn mutated_images_never_panic_and_repeat(which in 0usize..2, mutations in mutations()) {
         let bytes = apply(seeds()[which].clone(), &mutations);
         let c = checker();
         let first = c.check_image(&bytes);

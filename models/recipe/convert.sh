@@ -7,8 +7,8 @@
 # Environment:
 #   PYTHON     interpreter for the venv (default python3; must be 3.11, the pins and wheels are for it)
 #   CACHE      venv + downloads + scratch (default <repo>/.cache/models-recipe, git-ignored)
-#   REFERENCE  folder of reference conversions to compare with (default <repo>/../shared/models;
-#              skipped when missing)
+#   REFERENCE  folder of reference conversions to compare with (default: the shared models folder beside
+#              the repository; skipped when missing)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

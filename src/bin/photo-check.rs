@@ -152,7 +152,10 @@ fn check(profile: &str, as_json: bool, landmarks: bool, images: &[PathBuf]) -> R
                 if as_json {
                     println!(
                         "{}",
-                        json!({ "file": file.display().to_string(), "error": { "code": e.code(), "message": e.to_string() } })
+                        json!({
+                            "file": file.display().to_string(),
+                            "error": { "code": e.code(), "message": e.to_string() },
+                        })
                     );
                 } else {
                     eprintln!("{}: error [{}]: {e}", file.display(), e.code());

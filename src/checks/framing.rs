@@ -162,8 +162,9 @@ fn fit_crop(p: &Params, img_w: f32, img_h: f32, face_x: f32, face_w: f32, eye_y:
         if cw > img_w || ch > img_h {
             break;
         }
-        let k = ch / p.out_height; // input pixels per output pixel
-                                   // the crop's top edge must satisfy both the eye and the hair rules, and stay in the frame
+        // input pixels per output pixel; the crop's top edge must satisfy both the eye and the hair rules
+        // and stay in the frame
+        let k = ch / p.out_height;
         let lo = (eye_y - p.max_eye_line_px * k).max(hair_y - p.max_hair_top_px * k);
         let hi = (eye_y - p.min_eye_line_px * k).min(hair_y - p.min_hair_top_px * k);
         let left = face_x - cw / 2.0;

@@ -1,8 +1,9 @@
 //! `hair_clear`: no hair over the eyebrows, eyes or face.
 //!
 //! Measure: the forehead just above each eyebrow (two stacked bands from the brow's upper edge upward,
-//! the clearer one counts) must look like this face's skin (per-frame model from the cheeks and nose, see `observe::regions`). Fringes and
-//! strands that reach the brows or eyes cover that band with hair, which is darker or of another hue.
+//! the clearer one counts) must look like this face's skin (per-frame model from the cheeks and nose, see
+//! `observe::regions`). Fringes and strands that reach the brows or eyes cover that band with hair, which
+//! is darker or of another hue.
 
 use serde::{Deserialize, Serialize};
 

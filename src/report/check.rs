@@ -118,7 +118,11 @@ pub trait ReasonCode: Copy + Eq + std::fmt::Debug + 'static {
 /// Declares a check's reason enum: variants, their snake_case codes and their `(zh, en)` messages.
 #[macro_export]
 macro_rules! reasons {
-    ($(#[$meta:meta])* $vis:vis enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $code:literal => $msg:expr,)+ }) => {
+    (
+        $(#[$meta:meta])* $vis:vis enum $name:ident {
+            $($(#[$vmeta:meta])* $variant:ident = $code:literal => $msg:expr,)+
+        }
+    ) => {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         $vis enum $name { $($(#[$vmeta])* $variant,)+ }

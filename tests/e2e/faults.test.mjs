@@ -198,7 +198,8 @@ test('page opened in the background: the camera starts only when the page is sho
   await context.close();
 });
 
-test('page hidden while the camera is being opened (after loading, after 重拍): paused, opened when shown', { timeout: 300_000 }, async () => {
+test('page hidden while the camera is being opened (after loading, after 重拍): paused, opened when shown',
+  { timeout: 300_000 }, async () => {
   const { page, context, errors } = await env.open('', {
     // getUserMedia waits while __gum.hold is set, until __gum.release(): the page is hidden meanwhile.
     init: () => {

@@ -122,3 +122,101 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
         Outcome::pass(Reason::Ok, value, p)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testkit::{Background, Scene, SceneBuilder};
+    use crate::profile::Profile;
+    use crate::report::{Reason as Why, Status};
+
+    fn chsi() -> Params {
+        Profile::chsi().background_plain
+    }
+
+    fn measure(scene: &Scene, p: &Params) -> Outcome {
+        check(&scene.observation(), p)
+    }
+
+    /// The background's grey values replaced by a smooth top-to-bottom ramp from `from` to `to`: uneven
+    /// light, but no step between neighbouring grid points reaches an edge.
+    fn ramp(from: f32, to: f32) -> Scene {
+        let mut scene = SceneBuilder::new().build();
+        let (w, h) = (scene.gray.width, scene.gray.height);
+        for y in 0..h {
+            for x in 0..w {
+                if scene.mask.mask.data[y * w + x] < 0.5 {
+                    scene.gray.data[y * w + x] = from + (to - from) * y as f32 / h as f32;
+                }
+            }
+        }
+        scene
+    }
+
+    #[test]
+    fn every_reason() {
+        let mut covered = SceneBuilder::new().build();
+        covered.mask.mask.data.fill(1.0);
+        let cases = [
+            (SceneBuilder::new().build(), Status::Pass, Reason::Ok),
+            // the check does not need a face
+            (SceneBuilder::new().no_face().build(), Status::Pass, Reason::Ok),
+            (
+                SceneBuilder::new().background(Background::Noise { amplitude: 30 }).build(),
+                Status::Fail,
+                Reason::BackgroundBusy,
+            ),
+            (
+                SceneBuilder::new().background(Background::Stripes { period: 16 }).build(),
+                Status::Fail,
+                Reason::BackgroundBusy,
+            ),
+            (ramp(80.0, 250.0), Status::Fail, Reason::BackgroundUneven),
+            (covered, Status::Unknown, Reason::LittleBackground),
+        ];
+        for (i, (scene, status, reason)) in cases.iter().enumerate() {
+            let r = measure(scene, &chsi());
+            assert_eq!((r.status, r.reason), (*status, Why::Own(*reason)), "case {i}: {r:?}");
+            assert_eq!((r.message_zh, r.message_en), Why::Own(*reason).messages());
+        }
+    }
+
+    #[test]
+    fn the_measure_is_share_mean_spread_and_edges_of_the_background() {
+        let scene = SceneBuilder::new().build();
+        let m = measure(&scene, &chsi()).value.expect("a measure");
+        // the plain backdrop's luma, no spread, no edge; about half the grid is background (the person
+        // and the margin kept around it take the rest)
+        let backdrop = r3(scene.gray.get(5, 5));
+        assert_eq!((m.mean_luma, m.luma_std, m.edge_share), (Some(backdrop), Some(0.0), Some(0.0)));
+        assert!(m.background_share > 0.3 && m.background_share < 0.9, "{m:?}");
+        // the ramp spreads the luma over 80..250 (evenly: sd 170 / √12 ≈ 49, mean 165); the person hides
+        // more of the lower half, so the background points weigh toward the darker top
+        let m = measure(&ramp(80.0, 250.0), &chsi()).value.expect("a measure");
+        let (mean, std) = (m.mean_luma.expect("mean"), m.luma_std.expect("std"));
+        assert!(std > 25.0 && std < 49.0 && mean > 80.0 && mean < 165.0, "{m:?}");
+        assert_eq!(m.edge_share, Some(0.0));
+        // with too little background only the share is reported
+        let mut covered = SceneBuilder::new().build();
+        covered.mask.mask.data.fill(1.0);
+        let m = measure(&covered, &chsi()).value.expect("a measure");
+        assert_eq!(m, Measure { background_share: 0.0, mean_luma: None, luma_std: None, edge_share: None });
+    }
+
+    #[test]
+    fn each_limit_flips_at_the_measured_value() {
+        let scene = SceneBuilder::new().background(Background::Noise { amplitude: 12 }).build();
+        let m = measure(&scene, &chsi()).value.expect("a measure");
+        let (share, std, edges) =
+            (m.background_share as f32, m.luma_std.expect("std") as f32, m.edge_share.expect("edge share") as f32);
+        assert!(edges > 0.01 && std > 1.0, "{m:?}");
+        let at = |p: Params| measure(&scene, &p).reason;
+        let open = Params { max_luma_std: 255.0, max_edge_share: 1.0, ..chsi() };
+        assert_eq!(at(Params { max_edge_share: edges + 2e-3, ..open.clone() }), Why::Own(Reason::Ok));
+        assert_eq!(at(Params { max_edge_share: edges - 2e-3, ..open.clone() }), Why::Own(Reason::BackgroundBusy));
+        assert_eq!(at(Params { max_luma_std: std + 2e-3, ..open.clone() }), Why::Own(Reason::Ok));
+        assert_eq!(at(Params { max_luma_std: std - 2e-3, ..open.clone() }), Why::Own(Reason::BackgroundUneven));
+        assert_eq!(at(Params { min_background_share: share - 2e-3, ..open.clone() }), Why::Own(Reason::Ok));
+        assert_eq!(at(Params { min_background_share: share + 2e-3, ..open }), Why::Own(Reason::LittleBackground));
+    }
+}

@@ -75,3 +75,76 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
         Outcome::pass(Reason::Ok, value, p)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testkit::SceneBuilder;
+    use crate::profile::Profile;
+    use crate::report::{Reason as Why, Status};
+
+    fn chsi() -> Params {
+        Profile::chsi().exposure
+    }
+
+    fn run(b: &SceneBuilder, p: &Params) -> Outcome {
+        check(&b.build().observation(), p)
+    }
+
+    fn measure(b: &SceneBuilder) -> Measure {
+        run(b, &chsi()).value.expect("a measure")
+    }
+
+    #[test]
+    fn every_reason() {
+        let cases = [
+            (SceneBuilder::new(), Status::Pass, Why::Own(Reason::Ok)),
+            (SceneBuilder::new().brightness(0.3), Status::Fail, Why::Own(Reason::TooDark)),
+            (SceneBuilder::new().brightness(1.35), Status::Fail, Why::Own(Reason::TooBright)),
+            (SceneBuilder::new().clipped_patch(0.16), Status::Fail, Why::Own(Reason::HighlightsClipped)),
+            // the face oval lies wholly left of the frame: no face pixel to measure
+            (SceneBuilder::new().face_center(-150.0, 256.0), Status::Unknown, Why::Common(Common::FaceTooSmall)),
+            (SceneBuilder::new().no_face(), Status::Unknown, Why::Common(Common::NoFace)),
+            (SceneBuilder::new().extra_face(), Status::Unknown, Why::Common(Common::MultipleFaces)),
+        ];
+        for (b, status, reason) in cases {
+            let r = run(&b, &chsi());
+            assert_eq!((r.status, r.reason), (status, reason), "{b:?}: {r:?}");
+            assert_eq!((r.message_zh, r.message_en), reason.messages());
+            assert_eq!(r.value.is_some(), status != Status::Unknown, "{b:?}");
+        }
+    }
+
+    #[test]
+    fn the_measure_is_mean_luma_and_clipped_share_over_the_oval() {
+        let normal = measure(&SceneBuilder::new());
+        assert_eq!(normal.clipped_share, 0.0);
+        // mostly skin (luma ≈ 189), with darker brows, eyes and lips
+        assert!(normal.mean_luma > 150.0 && normal.mean_luma < 195.0, "{normal:?}");
+        // scaling every pixel scales the mean luma (within the per-channel rounding)
+        let half = measure(&SceneBuilder::new().brightness(0.5));
+        assert!((half.mean_luma - normal.mean_luma / 2.0).abs() < 1.0, "{normal:?} {half:?}");
+        // a white disk of radius 0.16 face widths covers π·0.16² ≈ 8 % of a 1-face-width² area
+        let small = measure(&SceneBuilder::new().clipped_patch(0.1)).clipped_share;
+        let large = measure(&SceneBuilder::new().clipped_patch(0.16)).clipped_share;
+        assert!(small > 0.0 && large > 2.0 * small && large < 0.2, "{small} {large}");
+        // everything blown out: every pixel is clipped
+        let white = measure(&SceneBuilder::new().brightness(20.0));
+        assert_eq!((white.mean_luma, white.clipped_share), (255.0, 1.0));
+    }
+
+    #[test]
+    fn each_limit_flips_at_the_measured_value() {
+        let scene = SceneBuilder::new().clipped_patch(0.12).build();
+        let m = check(&scene.observation(), &chsi()).value.expect("a measure");
+        let (mean, clipped) = (m.mean_luma as f32, m.clipped_share as f32);
+        let at = |p: Params| check(&scene.observation(), &p).reason;
+        let open = Params { max_clipped_share: 1.0, ..chsi() };
+        assert_eq!(at(Params { min_mean_luma: mean - 2e-3, ..open.clone() }), Why::Own(Reason::Ok));
+        assert_eq!(at(Params { min_mean_luma: mean + 2e-3, ..open.clone() }), Why::Own(Reason::TooDark));
+        assert_eq!(at(Params { max_mean_luma: mean + 2e-3, ..open.clone() }), Why::Own(Reason::Ok));
+        assert_eq!(at(Params { max_mean_luma: mean - 2e-3, ..open }), Why::Own(Reason::TooBright));
+        assert_eq!(at(Params { max_clipped_share: clipped + 2e-3, ..chsi() }), Why::Own(Reason::Ok));
+        assert_eq!(at(Params { max_clipped_share: clipped - 2e-3, ..chsi() }), Why::Own(Reason::HighlightsClipped));
+    }
+}

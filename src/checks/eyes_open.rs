@@ -55,3 +55,64 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
         (true, false) => Outcome::fail(Reason::LeftEyeClosed, value, p),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testkit::{SceneBuilder, Side};
+    use crate::profile::Profile;
+    use crate::report::{Common, Reason as Why, Status};
+
+    fn chsi() -> Params {
+        Profile::chsi().eyes_open
+    }
+
+    fn run(b: SceneBuilder, p: &Params) -> Outcome {
+        check(&b.build().observation(), p)
+    }
+
+    #[test]
+    fn every_reason() {
+        let cases = [
+            (SceneBuilder::new(), Status::Pass, Why::Own(Reason::Ok)),
+            (SceneBuilder::new().eyes_closed(Side::Both), Status::Fail, Why::Own(Reason::EyesClosed)),
+            (SceneBuilder::new().eyes_closed(Side::Right), Status::Fail, Why::Own(Reason::RightEyeClosed)),
+            (SceneBuilder::new().eyes_closed(Side::Left), Status::Fail, Why::Own(Reason::LeftEyeClosed)),
+            (SceneBuilder::new().no_face(), Status::Unknown, Why::Common(Common::NoFace)),
+            (SceneBuilder::new().extra_face(), Status::Unknown, Why::Common(Common::MultipleFaces)),
+        ];
+        for (b, status, reason) in cases {
+            let r = run(b.clone(), &chsi());
+            assert_eq!((r.status, r.reason), (status, reason), "{b:?}: {r:?}");
+            assert_eq!((r.message_zh, r.message_en), reason.messages());
+            assert_eq!(r.value.is_some(), status != Status::Unknown, "{b:?}");
+        }
+    }
+
+    /// Each side is the lid gap (159–145, 386–374) over the eyes'-midpoint-to-chin distance; a closed
+    /// eye's lids coincide.
+    #[test]
+    fn the_measure_is_the_lid_gap_over_eye_to_chin_per_side() {
+        let scene = SceneBuilder::new().eyes_closed(Side::Left).build();
+        let m = check(&scene.observation(), &chsi()).value.expect("a measure");
+        let eye_chin = scene.observation().face.expect("a face").eye_chin();
+        let gap = |up, low| f64::from(scene.point(up).dist(scene.point(low)) / eye_chin);
+        assert!((m.right - gap(lm::RIGHT_EYE_UPPER, lm::RIGHT_EYE_LOWER)).abs() < 1e-3, "{m:?}");
+        assert!(m.right > 0.03, "{m:?}");
+        assert_eq!(m.left, 0.0);
+        // the open eyes of the default face are mirror images
+        let m = run(SceneBuilder::new(), &chsi()).value.expect("a measure");
+        assert!((m.right - m.left).abs() < 2e-3, "{m:?}");
+    }
+
+    #[test]
+    fn the_limit_flips_at_the_measured_opening() {
+        let b = SceneBuilder::new().eyes_closed(Side::Right);
+        let open = run(b.clone(), &chsi()).value.expect("a measure").left as f32;
+        let at = |min| run(b.clone(), &Params { min_open_ratio: min }).reason;
+        assert_eq!(at(open - 2e-3), Why::Own(Reason::RightEyeClosed));
+        assert_eq!(at(open + 2e-3), Why::Own(Reason::EyesClosed));
+        // `>=`: at a limit of 0 even the closed eye counts as open
+        assert_eq!(at(0.0), Why::Own(Reason::Ok));
+    }
+}

@@ -53,3 +53,67 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
         _ => fail(Common::MultipleFaces, Measure { count, scores, presence: None }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testkit::SceneBuilder;
+    use crate::profile::Profile;
+
+    fn run(b: SceneBuilder, p: &Params) -> Outcome {
+        check(&b.build().observation(), p)
+    }
+
+    #[test]
+    fn counts_faces_with_their_scores_and_presence() {
+        let p = Profile::chsi().face_count;
+        let m = |count, scores: &[f64], presence| Measure { count, scores: scores.to_vec(), presence };
+        let cases = [
+            (SceneBuilder::new(), Status::Pass, Why::Own(Reason::Ok), m(1, &[0.9], Some(0.99))),
+            (SceneBuilder::new().no_face(), Status::Fail, Why::Common(Common::NoFace), m(0, &[], None)),
+            // the mesh rejects the only detection: no face, but its score and the presence are kept
+            (SceneBuilder::new().presence(0.2), Status::Fail, Why::Common(Common::NoFace), m(0, &[0.9], Some(0.2))),
+            (
+                SceneBuilder::new().extra_face(),
+                Status::Fail,
+                Why::Common(Common::MultipleFaces),
+                m(2, &[0.9, 0.8], None),
+            ),
+            (
+                SceneBuilder::new().extra_face().extra_face(),
+                Status::Fail,
+                Why::Common(Common::MultipleFaces),
+                m(3, &[0.9, 0.8, 0.8], None),
+            ),
+        ];
+        for (b, status, reason, value) in cases {
+            let r = run(b.clone(), &p);
+            assert_eq!((r.status, r.reason, r.value), (status, reason, Some(value)), "{b:?}");
+            assert_eq!(r.threshold.as_ref(), Some(&p));
+            assert_eq!((r.message_zh, r.message_en), reason.messages());
+        }
+    }
+
+    /// The scores are rounded to 3 decimals in the measure.
+    #[test]
+    fn scores_are_rounded() {
+        let mut scene = SceneBuilder::new().build();
+        scene.detections[0].score = 0.876_54;
+        let r = check(&scene.observation(), &Profile::chsi().face_count);
+        assert_eq!(r.value.expect("a measure").scores, vec![0.877]);
+    }
+
+    /// Both parameters are applied by the pipeline (detector score, mesh presence) before the check:
+    /// the check itself only counts what it is given, so no parameter value flips its decision.
+    #[test]
+    fn parameters_are_echoed_but_do_not_change_the_count() {
+        for (score, presence) in [(0.0, 0.0), (0.95, 0.995), (1.0, 1.0)] {
+            let p = Params { min_detection_score: score, min_presence: presence };
+            let r = run(SceneBuilder::new(), &p);
+            assert_eq!((r.status, r.reason), (Status::Pass, Why::Own(Reason::Ok)), "{p:?}");
+            assert_eq!(r.threshold, Some(p.clone()));
+            let r = run(SceneBuilder::new().extra_face(), &p);
+            assert_eq!(r.reason, Why::Common(Common::MultipleFaces), "{p:?}");
+        }
+    }
+}

@@ -222,3 +222,126 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
         Fit::Fails(reason) => Outcome::fail(reason, value, p),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testkit::SceneBuilder;
+    use crate::profile::Profile;
+    use crate::report::{Common, Reason as Why, Status};
+
+    fn chsi() -> Params {
+        Profile::chsi().framing
+    }
+
+    fn run(b: &SceneBuilder, p: &Params) -> Outcome {
+        check(&b.build().observation(), p)
+    }
+
+    #[track_caller]
+    fn assert_reason(r: &Outcome, status: Status, reason: Why<Reason>) {
+        assert_eq!((r.status, r.reason), (status, reason), "{r:?}");
+        assert_eq!((r.message_zh, r.message_en), reason.messages());
+    }
+
+    #[test]
+    fn every_reason_from_a_scene() {
+        let cases = [
+            (SceneBuilder::new(), Status::Pass, Why::Own(Reason::Ok)),
+            (SceneBuilder::new().face_center(240.0, 40.0), Status::Fail, Why::Own(Reason::HeadCutOff)),
+            (SceneBuilder::new().face_width(80.0), Status::Fail, Why::Own(Reason::TooFar)),
+            (SceneBuilder::new().face_center(85.0, 256.0), Status::Fail, Why::Own(Reason::OffCenter)),
+            (SceneBuilder::new().face_center(240.0, 110.0), Status::Fail, Why::Own(Reason::NoRoomAbove)),
+            (SceneBuilder::new().face_center(240.0, 520.0), Status::Fail, Why::Own(Reason::ShouldersCutOff)),
+            (SceneBuilder::new().no_face(), Status::Unknown, Why::Common(Common::NoFace)),
+            (SceneBuilder::new().extra_face(), Status::Unknown, Why::Common(Common::MultipleFaces)),
+        ];
+        for (b, status, reason) in cases {
+            let r = run(&b, &chsi());
+            assert_reason(&r, status, reason);
+            assert_eq!(r.value.is_some(), r.status != Status::Unknown, "{b:?}");
+        }
+    }
+
+    #[test]
+    fn too_close_and_proportions_from_the_parameters() {
+        // the tightest crop (face at `max_face_width_px`) is wider than the 480 px frame
+        let p = Params { min_face_width_px: 50.0, max_face_width_px: 100.0, ..chsi() };
+        assert_reason(&run(&SceneBuilder::new(), &p), Status::Fail, Why::Own(Reason::TooClose));
+        // eyes 400–450 px down but hair top ≤ 110 px: the head would need to be taller than any crop allows
+        let p = Params { min_eye_line_px: 400.0, max_eye_line_px: 450.0, ..chsi() };
+        assert_reason(&run(&SceneBuilder::new(), &p), Status::Fail, Why::Own(Reason::Proportions));
+    }
+
+    #[test]
+    fn too_far_flips_at_the_input_face_width() {
+        let w = run(&SceneBuilder::new(), &chsi()).value.expect("a measure").face_width_px as f32;
+        assert!((w - 120.0).abs() < 0.01, "{w}");
+        let at = |min| run(&SceneBuilder::new(), &Params { min_input_face_width_px: min, ..chsi() }).reason;
+        assert_eq!(at(w - 2e-3), Why::Own(Reason::Ok));
+        assert_eq!(at(w + 2e-3), Why::Own(Reason::TooFar));
+    }
+
+    #[test]
+    fn too_close_flips_at_the_largest_face_width() {
+        // the tightest crop is face_w × 480 / max_face_width_px wide: wider than the frame below max = face_w;
+        // just above, the whole 480×640 frame is the only crop, and with the eyes 205 px down it fits
+        let b = SceneBuilder::new().face_center(240.0, 205.0);
+        let w = run(&b, &chsi()).value.expect("a measure").face_width_px as f32;
+        let at = |max| run(&b, &Params { min_face_width_px: 60.0, max_face_width_px: max, ..chsi() }).reason;
+        assert_eq!(at(w - 2e-3), Why::Own(Reason::TooClose));
+        assert_eq!(at(w + 2e-3), Why::Own(Reason::Ok));
+    }
+
+    #[test]
+    fn measure_and_crop_meet_the_rules() {
+        let p = chsi();
+        let r = run(&SceneBuilder::new(), &p);
+        let m = r.value.expect("a measure");
+        assert!((m.face_width_px - 120.0).abs() < 0.01, "{m:?}");
+        let eye = m.eye_y_px.expect("eye line");
+        assert!((eye - 256.0).abs() < 0.01, "{m:?}");
+        // the hair cap's top is 0.84 face widths above the eyes
+        let top = m.head_top_px.expect("head top");
+        assert!((eye - top - 0.84 * 120.0).abs() < 3.0, "{m:?}");
+        let crop = m.crop.expect("a crop");
+        let c = m.in_crop.expect("in-crop geometry");
+        assert!((crop.height - crop.width * 640.0 / 480.0).abs() < 2e-3, "{crop:?}");
+        assert!(crop.x >= 0.0 && crop.y >= 0.0 && crop.x + crop.width <= 480.0 && crop.y + crop.height <= 640.0);
+        // the crop is centred on the face
+        assert!((crop.x + crop.width / 2.0 - 240.0).abs() < 0.01, "{crop:?}");
+        let k = 480.0 / crop.width;
+        assert!((c.face_width_px - m.face_width_px * k).abs() < 2e-3, "{c:?}");
+        assert!((c.eye_line_px - (eye - crop.y) * k).abs() < 2e-3, "{c:?}");
+        assert!((c.hair_top_px - (top - crop.y) * k).abs() < 2e-3, "{c:?}");
+        let within = |x: f64, lo: f32, hi: f32| x >= f64::from(lo) - 1e-3 && x <= f64::from(hi) + 1e-3;
+        assert!(within(c.face_width_px, p.min_face_width_px, p.max_face_width_px), "{c:?}");
+        assert!(within(c.eye_line_px, p.min_eye_line_px, p.max_eye_line_px), "{c:?}");
+        assert!(within(c.hair_top_px, p.min_hair_top_px, p.max_hair_top_px), "{c:?}");
+    }
+
+    #[test]
+    fn failures_measure_what_they_reached() {
+        let cut = run(&SceneBuilder::new().face_center(240.0, 40.0), &chsi()).value.expect("a measure");
+        assert!((cut.face_width_px - 120.0).abs() < 0.01, "{cut:?}");
+        assert_eq!((cut.eye_y_px, cut.head_top_px, cut.crop, cut.in_crop), (None, None, None, None));
+        let far = run(&SceneBuilder::new().face_width(80.0), &chsi()).value.expect("a measure");
+        assert!((far.face_width_px - 80.0).abs() < 0.01, "{far:?}");
+        assert!(far.eye_y_px.is_some() && far.head_top_px.is_some(), "{far:?}");
+        assert!(far.crop.is_none() && far.in_crop.is_none(), "{far:?}");
+    }
+
+    /// A person mask reaching the top edge above the forehead is a cut-off head, whatever the frame shows.
+    #[test]
+    fn mask_up_to_the_top_edge_is_head_cut_off() {
+        let mut scene = SceneBuilder::new().build();
+        let fx = scene.point(lm::FOREHEAD).x as usize;
+        let w = scene.mask.mask.width;
+        for y in 0..300 {
+            for x in fx - 20..fx + 20 {
+                scene.mask.mask.data[y * w + x] = 1.0;
+            }
+        }
+        assert_eq!(check(&scene.observation(), &chsi()).reason, Why::Own(Reason::HeadCutOff));
+    }
+}

@@ -133,3 +133,113 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
         (true, false) => Outcome::fail(Reason::HairOverLeftBrow, value, p),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testkit::{Scene, SceneBuilder, Side};
+    use crate::imaging::frame_gray;
+    use crate::profile::Profile;
+    use crate::report::{Reason as Why, Status};
+
+    fn chsi() -> Params {
+        Profile::chsi().hair_clear
+    }
+
+    fn run(b: &SceneBuilder, p: &Params) -> Outcome {
+        check(&b.build().observation(), p)
+    }
+
+    fn bands(b: &SceneBuilder) -> (Band, Band) {
+        let m = run(b, &chsi()).value.expect("a measure");
+        (m.right.expect("right band"), m.left.expect("left band"))
+    }
+
+    #[test]
+    fn every_reason() {
+        let cases = [
+            (SceneBuilder::new(), Status::Pass, Why::Own(Reason::Ok)),
+            // the luma bound follows the darker side's cheek: side light alone is not hair
+            (SceneBuilder::new().dark_side(Side::Left, 0.5), Status::Pass, Why::Own(Reason::Ok)),
+            (SceneBuilder::new().fringe(Side::Both), Status::Fail, Why::Own(Reason::HairOverBrows)),
+            (SceneBuilder::new().fringe(Side::Right), Status::Fail, Why::Own(Reason::HairOverRightBrow)),
+            (SceneBuilder::new().fringe(Side::Left), Status::Fail, Why::Own(Reason::HairOverLeftBrow)),
+            // the face lies wholly left of the frame: no cheek or nose pixel to learn the skin from
+            (SceneBuilder::new().face_center(-150.0, 256.0), Status::Unknown, Why::Own(Reason::NoSkinModel)),
+            (SceneBuilder::new().face_width(50.0), Status::Unknown, Why::Common(Common::FaceTooSmall)),
+            (SceneBuilder::new().no_face(), Status::Unknown, Why::Common(Common::NoFace)),
+            (SceneBuilder::new().extra_face(), Status::Unknown, Why::Common(Common::MultipleFaces)),
+        ];
+        for (b, status, reason) in cases {
+            let r = run(&b, &chsi());
+            assert_eq!((r.status, r.reason), (status, reason), "{b:?}: {r:?}");
+            assert_eq!((r.message_zh, r.message_en), reason.messages());
+        }
+    }
+
+    #[test]
+    fn the_bands_measure_skin_share_luma_and_chroma() {
+        // a clear forehead is this face's skin: all of it, at the skin's own luma and chroma
+        let (right, left) = bands(&SceneBuilder::new());
+        for band in [&right, &left] {
+            assert!(band.skin > 0.95 && (band.rel_luma - 1.0).abs() < 0.05 && band.chroma < 1.0, "{band:?}");
+        }
+        // a fringe over the subject's right brow (image left) is dark hair there only
+        let (right, left) = bands(&SceneBuilder::new().fringe(Side::Right));
+        assert!(right.skin < 0.1 && right.rel_luma < 0.4, "{right:?}");
+        assert!(left.skin > 0.95, "{left:?}");
+        // too small: only the face width is reported
+        let r = run(&SceneBuilder::new().face_width(50.0), &chsi());
+        let m = r.value.expect("a measure");
+        assert!((m.face_width_px.expect("face width") - 50.0).abs() < 0.01, "{m:?}");
+        assert_eq!((m.right, m.left), (None, None));
+        assert_eq!(run(&SceneBuilder::new().face_center(-150.0, 256.0), &chsi()).value, None);
+    }
+
+    /// A vertical strand of hair over the middle `share` of the subject's left brow, from well above the
+    /// brow's upper edge down to it: it covers that share of both bands above the brow.
+    fn strand(share: f32) -> Scene {
+        let mut scene = SceneBuilder::new().build();
+        let brow: Vec<_> = [293, 334, 296, 336].iter().map(|&i| scene.point(i)).collect();
+        let (x0, x1) = brow.iter().fold((f32::MAX, f32::MIN), |(lo, hi), p| (lo.min(p.x), hi.max(p.x)));
+        let top = brow.iter().map(|p| p.y).fold(f32::MAX, f32::min);
+        let mid = (x0 + x1) / 2.0;
+        let half = share * (x1 - x0) / 2.0;
+        let w = scene.frame.width() as usize;
+        let rgb = scene.frame.rgb_mut();
+        for y in (top - 30.0) as usize..top as usize {
+            for x in (mid - half).round() as usize..(mid + half).round() as usize {
+                rgb[3 * (y * w + x)..3 * (y * w + x) + 3].copy_from_slice(&[45, 32, 25]);
+            }
+        }
+        scene.gray = frame_gray(&scene.frame);
+        scene
+    }
+
+    #[test]
+    fn a_strand_covers_part_of_the_band() {
+        let mut last = 1.0;
+        for share in [0.2, 0.5, 0.8] {
+            let scene = strand(share);
+            let m = check(&scene.observation(), &chsi()).value.expect("a measure");
+            let (right, left) = (m.right.as_ref().expect("right band"), m.left.as_ref().expect("left band"));
+            assert_eq!(right.skin, 1.0, "{share}: {m:?}");
+            assert!((left.skin - (1.0 - f64::from(share))).abs() < 0.1 && left.skin < last, "{share}: {m:?}");
+            last = left.skin;
+        }
+    }
+
+    #[test]
+    fn the_limits_flip_at_the_measured_values() {
+        let scene = strand(0.5);
+        let obs = scene.observation();
+        let m = check(&obs, &chsi()).value.expect("a measure");
+        let left = m.left.expect("left band").skin as f32;
+        let width = obs.face.as_ref().expect("a face").width();
+        let at = |p: Params| check(&obs, &p).reason;
+        assert_eq!(at(Params { min_skin_share: left - 2e-3, ..chsi() }), Why::Own(Reason::Ok));
+        assert_eq!(at(Params { min_skin_share: left + 2e-3, ..chsi() }), Why::Own(Reason::HairOverLeftBrow));
+        assert_eq!(at(Params { min_face_width_px: width - 2e-3, ..chsi() }), Why::Own(Reason::Ok));
+        assert_eq!(at(Params { min_face_width_px: width + 2e-3, ..chsi() }), Why::Common(Common::FaceTooSmall));
+    }
+}

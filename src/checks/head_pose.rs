@@ -90,3 +90,102 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
         Outcome::fail(if worst.0 > 0.0 { worst.1 } else { worst.2 }, value, p)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testkit::SceneBuilder;
+    use crate::observe::pose::estimate_head_pose;
+    use crate::profile::Profile;
+    use crate::report::{Common, Reason as Why, Status};
+
+    fn chsi() -> Params {
+        Profile::chsi().head_pose
+    }
+
+    fn posed(yaw: f32, pitch: f32, roll: f32) -> SceneBuilder {
+        SceneBuilder::new().yaw(yaw).pitch(pitch).roll(roll)
+    }
+
+    fn run(b: &SceneBuilder, p: &Params) -> Outcome {
+        check(&b.build().observation(), p)
+    }
+
+    #[test]
+    fn each_axis_and_sign_names_its_reason() {
+        // chsi: |yaw| ≤ 10, |pitch + 3.5| ≤ 12, |roll| ≤ 8; the axis furthest beyond its limit wins
+        let cases = [
+            ((0.0, 0.0, 0.0), Status::Pass, Reason::Ok),
+            ((6.0, -5.0, 4.0), Status::Pass, Reason::Ok),
+            ((20.0, 0.0, 0.0), Status::Fail, Reason::YawRight),
+            ((-20.0, 0.0, 0.0), Status::Fail, Reason::YawLeft),
+            ((0.0, 15.0, 0.0), Status::Fail, Reason::PitchUp),
+            ((0.0, -20.0, 0.0), Status::Fail, Reason::PitchDown),
+            ((0.0, 0.0, 15.0), Status::Fail, Reason::RollLeft),
+            ((0.0, 0.0, -15.0), Status::Fail, Reason::RollRight),
+            // yaw 12/10 = 1.2 against roll 15/8 ≈ 1.9: roll wins
+            ((12.0, 0.0, 15.0), Status::Fail, Reason::RollLeft),
+            // yaw 25/10 = 2.5 against roll -12/8 = 1.5: yaw wins
+            ((25.0, 0.0, -12.0), Status::Fail, Reason::YawRight),
+        ];
+        for ((yaw, pitch, roll), status, reason) in cases {
+            let r = run(&posed(yaw, pitch, roll), &chsi());
+            assert_eq!((r.status, r.reason), (status, Why::Own(reason)), "({yaw}, {pitch}, {roll}): {r:?}");
+            assert_eq!((r.message_zh, r.message_en), Why::Own(reason).messages());
+        }
+    }
+
+    #[test]
+    fn without_a_face_or_a_pose_it_is_unknown() {
+        let no_face = run(&SceneBuilder::new().no_face(), &chsi());
+        assert_eq!((no_face.status, no_face.reason), (Status::Unknown, Why::Common(Common::NoFace)));
+        let two = run(&SceneBuilder::new().extra_face(), &chsi());
+        assert_eq!((two.status, two.reason), (Status::Unknown, Why::Common(Common::MultipleFaces)));
+        assert_eq!((no_face.value, two.value), (None, None));
+        // degenerate landmarks: the pose fit refuses them, as the pipeline would
+        let mut scene = SceneBuilder::new().build();
+        let mesh = scene.mesh.as_mut().expect("a mesh");
+        mesh.points[1] = [f32::NAN; 3];
+        scene.pose = estimate_head_pose(&mesh.points);
+        assert!(scene.pose.is_none());
+        let r = check(&scene.observation(), &chsi());
+        assert_eq!((r.status, r.reason, r.value), (Status::Unknown, Why::Own(Reason::PoseUnavailable), None));
+    }
+
+    #[test]
+    fn the_measure_is_the_fitted_pose_with_the_pitch_offset() {
+        let scene = posed(7.0, -6.0, 3.0).build();
+        let pose = scene.pose.expect("a pose");
+        for offset in [0.0, 3.5, -2.0] {
+            let r = check(&scene.observation(), &Params { pitch_offset_deg: offset, ..chsi() });
+            let m = r.value.expect("a measure");
+            let close = |a: f64, b: f32| (a - f64::from(b)).abs() < 1e-3;
+            assert!(close(m.yaw, pose.yaw_deg) && close(m.roll, pose.roll_deg), "{m:?} {pose:?}");
+            assert!(close(m.pitch, pose.pitch_deg + offset), "{m:?} {pose:?} offset {offset}");
+            // and the fit recovers the scene's angles
+            assert!((m.yaw - 7.0).abs() < 1.0 && (m.roll - 3.0).abs() < 1.0, "{m:?}");
+            assert!((m.pitch - (-6.0 + f64::from(offset))).abs() < 1.0, "{m:?}");
+        }
+    }
+
+    /// The chsi parameters with one limit set.
+    type WithLimit = fn(f32) -> Params;
+
+    /// Each limit flips the decision exactly at the measured angle (values are rounded to 3 decimals).
+    #[test]
+    fn each_limit_flips_at_the_measured_angle() {
+        let scene = posed(6.0, -5.0, 4.0).build();
+        let m = check(&scene.observation(), &chsi()).value.expect("a measure");
+        let at = |p: Params| check(&scene.observation(), &p).reason;
+        let (yaw, pitch, roll) = (m.yaw.abs() as f32, m.pitch.abs() as f32, m.roll.abs() as f32);
+        let cases: [(WithLimit, f32, Reason); 3] = [
+            (|v| Params { max_yaw_deg: v, ..chsi() }, yaw, Reason::YawRight),
+            (|v| Params { max_pitch_deg: v, ..chsi() }, pitch, Reason::PitchDown),
+            (|v| Params { max_roll_deg: v, ..chsi() }, roll, Reason::RollLeft),
+        ];
+        for (with, v, fail) in cases {
+            assert_eq!(at(with(v + 2e-3)), Why::Own(Reason::Ok), "{fail:?} at {v}");
+            assert_eq!(at(with(v - 2e-3)), Why::Own(fail), "{fail:?} at {v}");
+        }
+    }
+}

@@ -108,3 +108,74 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
         Outcome::fail(Reason::LeftSideDark, value, p)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testkit::{SceneBuilder, Side};
+    use crate::profile::Profile;
+    use crate::report::{Common, Reason as Why, Status};
+
+    fn chsi() -> Params {
+        Profile::chsi().lighting_even
+    }
+
+    fn run(b: &SceneBuilder, p: &Params) -> Outcome {
+        check(&b.build().observation(), p)
+    }
+
+    #[test]
+    fn every_reason() {
+        let cases = [
+            (SceneBuilder::new(), Status::Pass, Why::Own(Reason::Ok)),
+            (SceneBuilder::new().dark_side(Side::Left, 0.8), Status::Pass, Why::Own(Reason::Ok)),
+            (SceneBuilder::new().dark_side(Side::Right, 0.45), Status::Fail, Why::Own(Reason::RightSideDark)),
+            (SceneBuilder::new().dark_side(Side::Left, 0.45), Status::Fail, Why::Own(Reason::LeftSideDark)),
+            // without the mesh the single detection's keypoints place the cheeks
+            (SceneBuilder::new().presence(0.2), Status::Pass, Why::Own(Reason::Ok)),
+            (
+                SceneBuilder::new().presence(0.2).dark_side(Side::Right, 0.4),
+                Status::Fail,
+                Why::Own(Reason::RightSideDark),
+            ),
+            (SceneBuilder::new().no_face(), Status::Unknown, Why::Common(Common::NoFace)),
+            (SceneBuilder::new().extra_face(), Status::Unknown, Why::Common(Common::MultipleFaces)),
+        ];
+        for (b, status, reason) in cases {
+            let r = run(&b, &chsi());
+            assert_eq!((r.status, r.reason), (status, reason), "{b:?}: {r:?}");
+            assert_eq!((r.message_zh, r.message_en), reason.messages());
+            assert_eq!(r.value.is_some(), status != Status::Unknown, "{b:?}");
+        }
+    }
+
+    #[test]
+    fn the_ratio_is_the_darker_over_the_brighter_cheek() {
+        for (side, factor) in [(Side::Left, 0.5), (Side::Right, 0.7), (Side::Both, 0.6)] {
+            let b = SceneBuilder::new().dark_side(side, factor);
+            let m = run(&b, &chsi()).value.expect("a measure");
+            assert!((m.ratio - m.right.min(m.left) / m.right.max(m.left)).abs() < 1e-3, "{b:?}: {m:?}");
+            // the cheeks are plain skin, so the ratio is the darkening factor itself (within rounding)
+            let want = if side == Side::Both { 1.0 } else { f64::from(factor) };
+            assert!((m.ratio - want).abs() < 0.01, "{b:?}: {m:?}");
+            match side {
+                Side::Left => assert!(m.left < m.right, "{m:?}"),
+                Side::Right => assert!(m.right < m.left, "{m:?}"),
+                Side::Both => assert!(m.right < 200.0 * 0.61, "{m:?}"),
+            }
+        }
+        let even = run(&SceneBuilder::new(), &chsi()).value.expect("a measure");
+        assert_eq!(even.right, even.left);
+        assert_eq!(even.ratio, 1.0);
+    }
+
+    #[test]
+    fn the_limit_flips_at_the_measured_ratio() {
+        let b = SceneBuilder::new().dark_side(Side::Left, 0.7);
+        let scene = b.build();
+        let ratio = check(&scene.observation(), &chsi()).value.expect("a measure").ratio as f32;
+        let at = |min| check(&scene.observation(), &Params { min_cheek_ratio: min }).reason;
+        assert_eq!(at(ratio - 2e-3), Why::Own(Reason::Ok));
+        assert_eq!(at(ratio + 2e-3), Why::Own(Reason::LeftSideDark));
+    }
+}

@@ -69,3 +69,81 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
         Outcome::pass(Reason::Ok, value, p)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testkit::{Scene, SceneBuilder};
+    use crate::profile::Profile;
+    use crate::report::{Common, Reason as Why, Status};
+
+    fn chsi() -> Params {
+        Profile::chsi().mouth_closed
+    }
+
+    fn measure(scene: &Scene) -> Measure {
+        check(&scene.observation(), &chsi()).value.expect("a measure")
+    }
+
+    /// A slightly parted mouth whose outer lip contour is squeezed toward the mouth's centre line to
+    /// `thickness` of its height: thin lips around a visible opening (teeth), the central gap unchanged.
+    fn thin_lips(share: f32, thickness: f32) -> Scene {
+        let mut scene = SceneBuilder::new().mouth_open(share).build();
+        let centre = scene.point(lm::MOUTH_RIGHT_CORNER).mid(scene.point(lm::MOUTH_LEFT_CORNER));
+        let mesh = scene.mesh.as_mut().expect("a mesh");
+        for i in lm::LIPS_OUTER {
+            mesh.points[i][1] = centre.y + thickness * (mesh.points[i][1] - centre.y);
+        }
+        scene
+    }
+
+    #[test]
+    fn every_reason() {
+        let cases = [
+            (SceneBuilder::new().build(), Status::Pass, Why::Own(Reason::Ok)),
+            (SceneBuilder::new().mouth_open(0.02).build(), Status::Pass, Why::Own(Reason::Ok)),
+            (SceneBuilder::new().mouth_open(0.1).build(), Status::Fail, Why::Own(Reason::MouthOpen)),
+            // the gap is judged first: teeth in a wide-open mouth are still `mouth_open`
+            (SceneBuilder::new().mouth_open(0.1).teeth().build(), Status::Fail, Why::Own(Reason::MouthOpen)),
+            (thin_lips(0.03, 0.3), Status::Fail, Why::Own(Reason::TeethShowing)),
+            (SceneBuilder::new().no_face().build(), Status::Unknown, Why::Common(Common::NoFace)),
+            (SceneBuilder::new().extra_face().build(), Status::Unknown, Why::Common(Common::MultipleFaces)),
+        ];
+        for (i, (scene, status, reason)) in cases.iter().enumerate() {
+            let r = check(&scene.observation(), &chsi());
+            assert_eq!((r.status, r.reason), (*status, *reason), "case {i}: {r:?}");
+            assert_eq!((r.message_zh, r.message_en), reason.messages());
+            assert_eq!(r.value.is_some(), *status != Status::Unknown, "case {i}");
+        }
+    }
+
+    #[test]
+    fn the_gap_is_the_lower_lip_drop_over_eye_to_chin() {
+        // closed lips touch: no gap, no opening
+        assert_eq!(measure(&SceneBuilder::new().build()), Measure { lip_gap_ratio: 0.0, opening_share: 0.0 });
+        let mut last = 0.0;
+        for share in [0.02, 0.05, 0.1] {
+            let m = measure(&SceneBuilder::new().mouth_open(share).build());
+            assert!((m.lip_gap_ratio - f64::from(share)).abs() < 2e-3, "{share}: {m:?}");
+            assert!(m.opening_share > last && m.opening_share < 1.0, "{share}: {m:?}");
+            last = m.opening_share;
+        }
+        // thinner lips leave the gap alone and raise the opening's share of the mouth
+        let (normal, thin) = (measure(&thin_lips(0.03, 1.0)), measure(&thin_lips(0.03, 0.5)));
+        assert_eq!(normal.lip_gap_ratio, thin.lip_gap_ratio);
+        assert!(thin.opening_share > 1.5 * normal.opening_share, "{normal:?} {thin:?}");
+    }
+
+    #[test]
+    fn both_limits_flip_at_the_measured_value() {
+        let scene = SceneBuilder::new().mouth_open(0.03).build();
+        let m = measure(&scene);
+        assert!(m.opening_share > 0.01, "{m:?}");
+        let at = |p: Params| check(&scene.observation(), &p).reason;
+        let (gap, opening) = (m.lip_gap_ratio as f32, m.opening_share as f32);
+        assert_eq!(at(Params { max_lip_gap_ratio: gap + 2e-3, ..chsi() }), Why::Own(Reason::Ok));
+        assert_eq!(at(Params { max_lip_gap_ratio: gap - 2e-3, ..chsi() }), Why::Own(Reason::MouthOpen));
+        assert_eq!(at(Params { max_opening_share: opening + 2e-3, ..chsi() }), Why::Own(Reason::Ok));
+        assert_eq!(at(Params { max_opening_share: opening - 2e-3, ..chsi() }), Why::Own(Reason::TeethShowing));
+    }
+}

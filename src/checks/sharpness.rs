@@ -91,3 +91,76 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
         Outcome::fail(Reason::Blurred, value, p)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testkit::SceneBuilder;
+    use crate::profile::Profile;
+    use crate::report::{Reason as Why, Status};
+
+    fn chsi() -> Params {
+        Profile::chsi().sharpness
+    }
+
+    fn run(b: &SceneBuilder, p: &Params) -> Outcome {
+        check(&b.build().observation(), p)
+    }
+
+    #[test]
+    fn every_reason() {
+        let cases = [
+            (SceneBuilder::new(), Status::Pass, Why::Own(Reason::Ok)),
+            (SceneBuilder::new().blur(4.0), Status::Fail, Why::Own(Reason::Blurred)),
+            (SceneBuilder::new().face_width(40.0), Status::Unknown, Why::Common(Common::FaceTooSmall)),
+            (SceneBuilder::new().no_face(), Status::Unknown, Why::Common(Common::NoFace)),
+            (SceneBuilder::new().extra_face(), Status::Unknown, Why::Common(Common::MultipleFaces)),
+        ];
+        for (b, status, reason) in cases {
+            let r = run(&b, &chsi());
+            assert_eq!((r.status, r.reason), (status, reason), "{b:?}: {r:?}");
+            assert_eq!((r.message_zh, r.message_en), reason.messages());
+        }
+    }
+
+    #[test]
+    fn blur_grows_with_the_gaussian_sigma() {
+        let mut last = -1.0;
+        for sigma in [0.0, 1.0, 2.0, 4.0] {
+            let m = run(&SceneBuilder::new().blur(sigma), &chsi()).value.expect("a measure");
+            let blur = m.blur.expect("a blur value");
+            assert!(blur > last && blur <= 1.0, "sigma {sigma}: {m:?}");
+            assert!((m.face_width_px - 120.0).abs() < 0.01, "{m:?}");
+            last = blur;
+        }
+        // too small: the width, no blur
+        let small = run(&SceneBuilder::new().face_width(40.0), &chsi()).value.expect("a measure");
+        assert_eq!(small.blur, None);
+        assert!((small.face_width_px - 40.0).abs() < 0.01, "{small:?}");
+    }
+
+    #[test]
+    fn blur_metric_of_flat_and_edged_images() {
+        // no variation at all reads as fully blurred; a hard-edged checkerboard is mostly sharp
+        assert_eq!(blur_metric(&GrayImage::new(32, 32, vec![128.0; 32 * 32])), 1.0);
+        let board: Vec<f32> =
+            (0..32 * 32).map(|i| if (i % 32 / 4 + i / 32 / 4) % 2 == 0 { 0.0 } else { 255.0 }).collect();
+        let b = blur_metric(&GrayImage::new(32, 32, board));
+        assert!(b < 0.3, "{b}");
+    }
+
+    #[test]
+    fn the_limits_flip_at_the_measured_values() {
+        let scene = SceneBuilder::new().blur(1.5).build();
+        let obs = scene.observation();
+        let blur = check(&obs, &chsi()).value.and_then(|m| m.blur).expect("a blur value") as f32;
+        let width = obs.face.as_ref().expect("a face").width();
+        let at = |p: Params| check(&obs, &p).reason;
+        assert_eq!(at(Params { max_blur: blur + 2e-3, ..chsi() }), Why::Own(Reason::Ok));
+        assert_eq!(at(Params { max_blur: blur - 2e-3, ..chsi() }), Why::Own(Reason::Blurred));
+        // blurred beyond chsi's 0.45, and judged so down to the width limit
+        assert!(blur > chsi().max_blur, "{blur}");
+        assert_eq!(at(Params { min_face_width_px: width - 2e-3, ..chsi() }), Why::Own(Reason::Blurred));
+        assert_eq!(at(Params { min_face_width_px: width + 2e-3, ..chsi() }), Why::Common(Common::FaceTooSmall));
+    }
+}

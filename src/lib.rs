@@ -29,6 +29,8 @@ pub mod observe;
 pub mod pipeline;
 pub mod profile;
 pub mod report;
+#[cfg(test)]
+pub(crate) mod testkit;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -126,12 +126,12 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::testkit::{Background, Scene, SceneBuilder};
-    use crate::profile::Profile;
     use crate::report::{Reason as Why, Status};
+    use crate::testkit::profile;
+    use crate::testkit::{Background, Scene, SceneBuilder};
 
     fn chsi() -> Params {
-        Profile::chsi().background_plain
+        profile().background_plain
     }
 
     fn measure(scene: &Scene, p: &Params) -> Outcome {

@@ -155,12 +155,12 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::testkit::SceneBuilder;
-    use crate::profile::Profile;
     use crate::report::{Common, Reason as Why, Status};
+    use crate::testkit::profile;
+    use crate::testkit::SceneBuilder;
 
     fn params() -> Params {
-        Profile::chsi().body_tilt
+        profile().body_tilt
     }
 
     fn run(b: SceneBuilder, p: &Params) -> Outcome {

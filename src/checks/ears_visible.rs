@@ -193,12 +193,12 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::testkit::{SceneBuilder, Side};
-    use crate::profile::Profile;
     use crate::report::{Reason as Why, Status};
+    use crate::testkit::profile;
+    use crate::testkit::{SceneBuilder, Side};
 
     fn params() -> Params {
-        Profile::chsi().ears_visible
+        profile().ears_visible
     }
 
     fn run(b: SceneBuilder, p: &Params) -> Outcome {

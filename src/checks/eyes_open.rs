@@ -59,12 +59,12 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::testkit::{SceneBuilder, Side};
-    use crate::profile::Profile;
     use crate::report::{Common, Reason as Why, Status};
+    use crate::testkit::profile;
+    use crate::testkit::{SceneBuilder, Side};
 
     fn chsi() -> Params {
-        Profile::chsi().eyes_open
+        profile().eyes_open
     }
 
     fn run(b: SceneBuilder, p: &Params) -> Outcome {

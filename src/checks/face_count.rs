@@ -57,8 +57,8 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::testkit::SceneBuilder;
-    use crate::profile::Profile;
+    use crate::testkit::profile;
+    use crate::testkit::SceneBuilder;
 
     fn run(b: SceneBuilder, p: &Params) -> Outcome {
         check(&b.build().observation(), p)
@@ -66,7 +66,7 @@ mod tests {
 
     #[test]
     fn counts_faces_with_their_scores_and_presence() {
-        let p = Profile::chsi().face_count;
+        let p = profile().face_count;
         let m = |count, scores: &[f64], presence| Measure { count, scores: scores.to_vec(), presence };
         let cases = [
             (SceneBuilder::new(), Status::Pass, Why::Own(Reason::Ok), m(1, &[0.9], Some(0.99))),
@@ -99,7 +99,7 @@ mod tests {
     fn scores_are_rounded() {
         let mut scene = SceneBuilder::new().build();
         scene.detections[0].score = 0.876_54;
-        let r = check(&scene.observation(), &Profile::chsi().face_count);
+        let r = check(&scene.observation(), &profile().face_count);
         assert_eq!(r.value.expect("a measure").scores, vec![0.877]);
     }
 

@@ -226,12 +226,12 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::testkit::SceneBuilder;
-    use crate::profile::Profile;
     use crate::report::{Common, Reason as Why, Status};
+    use crate::testkit::profile;
+    use crate::testkit::SceneBuilder;
 
     fn chsi() -> Params {
-        Profile::chsi().framing
+        profile().framing
     }
 
     fn run(b: &SceneBuilder, p: &Params) -> Outcome {

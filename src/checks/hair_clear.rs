@@ -137,13 +137,13 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::testkit::{Scene, SceneBuilder, Side};
     use crate::imaging::frame_gray;
-    use crate::profile::Profile;
     use crate::report::{Reason as Why, Status};
+    use crate::testkit::profile;
+    use crate::testkit::{Scene, SceneBuilder, Side};
 
     fn chsi() -> Params {
-        Profile::chsi().hair_clear
+        profile().hair_clear
     }
 
     fn run(b: &SceneBuilder, p: &Params) -> Outcome {

@@ -94,13 +94,13 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::testkit::SceneBuilder;
     use crate::observe::pose::estimate_head_pose;
-    use crate::profile::Profile;
     use crate::report::{Common, Reason as Why, Status};
+    use crate::testkit::profile;
+    use crate::testkit::SceneBuilder;
 
     fn chsi() -> Params {
-        Profile::chsi().head_pose
+        profile().head_pose
     }
 
     fn posed(yaw: f32, pitch: f32, roll: f32) -> SceneBuilder {

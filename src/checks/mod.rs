@@ -20,8 +20,6 @@ pub mod lighting_even;
 pub mod mouth_closed;
 pub mod no_hat;
 pub mod sharpness;
-#[cfg(test)]
-pub(crate) mod testkit;
 
 /// `unknown` because there is not exactly one face with landmarks. Used by every face-dependent check.
 pub(crate) fn without_face<M, R: ReasonCode, P: Clone>(obs: &Observation, params: &P) -> CheckResult<M, R, P> {

@@ -73,12 +73,12 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::testkit::{Scene, SceneBuilder};
-    use crate::profile::Profile;
     use crate::report::{Common, Reason as Why, Status};
+    use crate::testkit::profile;
+    use crate::testkit::{Scene, SceneBuilder};
 
     fn chsi() -> Params {
-        Profile::chsi().mouth_closed
+        profile().mouth_closed
     }
 
     fn measure(scene: &Scene) -> Measure {

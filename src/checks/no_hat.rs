@@ -122,12 +122,12 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::testkit::SceneBuilder;
-    use crate::profile::Profile;
     use crate::report::{Reason as Why, Status};
+    use crate::testkit::profile;
+    use crate::testkit::SceneBuilder;
 
     fn params() -> Params {
-        Profile::chsi().no_hat
+        profile().no_hat
     }
 
     fn run(b: SceneBuilder, p: &Params) -> Outcome {

@@ -26,6 +26,11 @@ use crate::observe::pose::{estimate_head_pose, HeadPose};
 use crate::observe::{Face, Observation};
 use crate::pipeline::run_checks;
 use crate::profile::Profile;
+
+/// The default profile, whose sections give the checks' unit tests their parameters.
+pub(crate) fn profile() -> Profile {
+    Profile::chsi()
+}
 use crate::report::Checks;
 
 /// The subject's side(s). The subject's right is the image's left.

@@ -6,6 +6,7 @@ use image::{Rgb, RgbImage};
 use crate::frame::Frame;
 use crate::imaging::Point;
 use crate::models::PersonMask;
+use crate::pipeline::Inspection;
 
 /// How the background (person mask < 0.5) is shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,6 +32,19 @@ pub fn frame_with_mask(frame: &Frame, mask: &PersonMask, scale: u32, background:
         };
         Rgb(px.map(|c| c.clamp(0.0, 255.0) as u8))
     })
+}
+
+/// What `photo-check debug` draws: the background tinted blue, every detection's box (yellow) and the
+/// accepted face mesh's 468 points (green).
+pub fn inspection(frame: &Frame, seen: &Inspection) -> RgbImage {
+    let mut img = frame_with_mask(frame, &seen.mask, 1, Background::TintBlue);
+    for d in &seen.detections {
+        rect(&mut img, d.x, d.y, d.w, d.h, 1, [255, 255, 0]);
+    }
+    for p in seen.mesh.iter().flat_map(|m| &m.points) {
+        dot(&mut img, Point::new(p[0], p[1]), 1, [0, 255, 0]);
+    }
+    img
 }
 
 /// Sets the pixel under frame point `p` (frame coordinates; the canvas is `scale` times larger).

@@ -316,6 +316,17 @@ pub struct Prediction {
     pub pose: Option<[f64; 3]>,
 }
 
+impl Prediction {
+    /// What a report answered, in the form the evaluation counts.
+    pub fn of(report: &crate::Report) -> Prediction {
+        Prediction {
+            statuses: report.checks.iter().map(|(id, r)| (id, r.status())).collect(),
+            reasons: report.checks.iter().map(|(id, r)| (id, r.reason().to_string())).collect(),
+            pose: report.checks.head_pose.value.as_ref().map(|p| [p.yaw, p.pitch, p.roll]),
+        }
+    }
+}
+
 /// A proportion with its 95 % interval, all in [0, 1].
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Estimate {

@@ -22,6 +22,8 @@ pub mod draw;
 pub mod error;
 #[cfg(feature = "eval")]
 pub mod eval;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod files;
 pub mod frame;
 pub mod imaging;
 pub mod models;

@@ -188,6 +188,23 @@ impl Report {
         verdict
     }
 
+    /// The report as the CLI's table: a heading with the verdict, one line per check (status, reason, value
+    /// and, unless it passed, the messages), the time. `name` heads it (the file's path).
+    pub fn table(&self, name: &str) -> String {
+        let (w, h) = (self.image.width, self.image.height);
+        let verdict = self.verdict.as_str().to_uppercase();
+        let mut out = format!("{name}: {verdict} ({w}×{h}, profile {})\n", self.profile);
+        for (id, r) in self.checks.iter() {
+            let msg = match r.status() {
+                Status::Pass | Status::NotRequired => String::new(),
+                _ => format!("  {} / {}", r.message_zh(), r.message_en()),
+            };
+            let (status, reason, value) = (r.status().as_str(), r.reason(), r.value_json());
+            out += &format!("  {:<17} {status:<12} {reason:<22} {value}{msg}\n", id.as_str());
+        }
+        out + &format!("  time: {:.1} ms\n", self.timing_ms.total)
+    }
+
     /// One check's result, untyped (every report holds every check; typed: `report.checks.<id>`).
     pub fn check(&self, id: CheckId) -> &dyn CheckView {
         self.checks.get(id)

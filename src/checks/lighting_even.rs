@@ -19,6 +19,8 @@ use crate::report::{r3, CheckResult};
 pub struct Params {
     /// Darker cheek's mean luma ÷ brighter cheek's, at least.
     pub min_cheek_ratio: f32,
+    /// Below this mean luma (0..255) on the brighter cheek both are nearly black and not judged.
+    pub min_bright_cheek_luma: f32,
 }
 
 crate::reasons! {
@@ -35,6 +37,11 @@ crate::reasons! {
         LeftSideDark = "left_side_dark" => (
             "脸部光线不均匀（左脸偏暗），请面向光源",
             "Uneven light: their left cheek is dark — face the light",
+        ),
+        /// Both cheeks are nearly black: their ratio means nothing (`exposure` says the face is too dark).
+        TooDarkToJudge = "too_dark_to_judge" => (
+            "脸部太暗，无法判断光线是否均匀，请到光线充足处拍摄",
+            "The face is too dark to judge the light: move to better light",
         ),
     }
 }
@@ -100,7 +107,9 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
     let (right, left) = cheek_means(obs, anchors);
     let ratio = right.min(left) / right.max(left).max(1.0);
     let value = Measure { right: r3(right), left: r3(left), ratio: r3(ratio) };
-    if ratio >= p.min_cheek_ratio {
+    if right.max(left) < p.min_bright_cheek_luma {
+        Outcome::unknown(Reason::TooDarkToJudge, Some(value), p)
+    } else if ratio >= p.min_cheek_ratio {
         Outcome::pass(Reason::Ok, value, p)
     } else if right < left {
         Outcome::fail(Reason::RightSideDark, value, p)
@@ -138,6 +147,8 @@ mod tests {
                 Status::Fail,
                 Why::Own(Reason::RightSideDark),
             ),
+            // a nearly black face: no 阴阳脸 to speak of (exposure says too dark)
+            (SceneBuilder::new().brightness(0.01), Status::Unknown, Why::Own(Reason::TooDarkToJudge)),
             (SceneBuilder::new().no_face(), Status::Unknown, Why::Common(Common::NoFace)),
             (SceneBuilder::new().extra_face(), Status::Unknown, Why::Common(Common::MultipleFaces)),
         ];
@@ -145,7 +156,10 @@ mod tests {
             let r = run(&b, &chsi());
             assert_eq!((r.status, r.reason), (status, reason), "{b:?}: {r:?}");
             assert_eq!((r.message_zh, r.message_en), reason.messages());
-            assert_eq!(r.value.is_some(), status != Status::Unknown, "{b:?}");
+            assert_eq!(
+                r.value.is_some(),
+                reason != Why::Common(Common::NoFace) && reason != Why::Common(Common::MultipleFaces)
+            );
         }
     }
 
@@ -174,7 +188,7 @@ mod tests {
         let b = SceneBuilder::new().dark_side(Side::Left, 0.7);
         let scene = b.build();
         let ratio = check(&scene.observation(), &chsi()).value.expect("a measure").ratio as f32;
-        let at = |min| check(&scene.observation(), &Params { min_cheek_ratio: min }).reason;
+        let at = |min| check(&scene.observation(), &Params { min_cheek_ratio: min, ..chsi() }).reason;
         assert_eq!(at(ratio - 2e-3), Why::Own(Reason::Ok));
         assert_eq!(at(ratio + 2e-3), Why::Own(Reason::LeftSideDark));
     }

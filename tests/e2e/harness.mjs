@@ -20,7 +20,7 @@ export const LOAD_TIMEOUT = 180_000; // models compile in a non-SIMD wasm build 
 // What the sample genuinely fails under chsi (`photo-check check .cache/sample/astronaut.png`): mouth_closed
 // (she smiles, teeth showing), framing (no room above the head in the 512×512 crop), background_plain (a busy
 // NASA backdrop), ears_visible (her hair covers her ears); body_tilt is borderline (shoulder line 12.9° against
-// a limit of 14°, the frames' jitter can cross it); hair_clear is
+// a limit of 14.5°, the frames' jitter can cross it); hair_clear is
 // borderline on her shaded left forehead (skin share 0.28 against a limit of 0.25 on the PNG; the camera's
 // JPEG capture falls below it). This profile is chsi with exactly those six switched off so that a capture
 // can happen; the other seven (face_count, head_pose, no_hat, eyes_open, lighting_even, exposure, sharpness)

@@ -31,7 +31,7 @@ use crate::profile::Profile;
 pub(crate) fn profile() -> Profile {
     Profile::chsi()
 }
-use crate::report::Checks;
+use crate::report::{CheckResult, Checks, Reason, ReasonCode, Status};
 
 /// The subject's side(s). The subject's right is the image's left.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -401,7 +401,24 @@ impl Default for SceneBuilder {
     }
 }
 
+/// Asserts a check's status and reason, and that its messages are the reason's.
+#[track_caller]
+pub(crate) fn assert_outcome<M: std::fmt::Debug, R: ReasonCode, P: std::fmt::Debug>(
+    r: &CheckResult<M, R, P>,
+    status: Status,
+    reason: impl Into<Reason<R>>,
+) {
+    let reason = reason.into();
+    assert_eq!((r.status, r.reason), (status, reason), "{r:?}");
+    assert_eq!((r.message_zh, r.message_en), reason.messages());
+}
+
 impl SceneBuilder {
+    /// Draws the scene and runs one check on what the pipeline would observe.
+    pub fn run<P, T>(&self, check: impl FnOnce(&Observation, &P) -> T, params: &P) -> T {
+        check(&self.build().observation(), params)
+    }
+
     /// The default scene (see the module documentation).
     pub fn new() -> Self {
         Self::default()

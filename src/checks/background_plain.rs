@@ -127,8 +127,7 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
 mod tests {
     use super::*;
     use crate::report::{Reason as Why, Status};
-    use crate::testkit::profile;
-    use crate::testkit::{Background, Scene, SceneBuilder};
+    use crate::testkit::{profile, Background, Scene, SceneBuilder};
 
     fn chsi() -> Params {
         profile().background_plain

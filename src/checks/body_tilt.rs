@@ -156,68 +156,70 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
 mod tests {
     use super::*;
     use crate::report::{Common, Reason as Why, Status};
-    use crate::testkit::profile;
-    use crate::testkit::SceneBuilder;
+    use crate::testkit::{assert_outcome, profile, SceneBuilder};
 
     fn params() -> Params {
         profile().body_tilt
     }
 
-    fn run(b: SceneBuilder, p: &Params) -> Outcome {
-        check(&b.build().observation(), p)
-    }
-
-    #[track_caller]
-    fn is(r: &Outcome, status: Status, reason: Reason) {
-        assert_eq!((r.status, r.reason), (status, Why::Own(reason)), "{:?}", r.value);
-    }
-
     #[test]
     fn level_square_shoulders_pass_and_a_sloped_square_body_is_tilted() {
         let p = params();
-        let level = run(SceneBuilder::new(), &p);
-        is(&level, Status::Pass, Reason::Ok);
+        let level = SceneBuilder::new().run(check, &p);
+        assert_outcome(&level, Status::Pass, Reason::Ok);
         assert!(level.value.unwrap().shoulder_tilt_deg.abs() < 1.0);
         // > 0 lowers the subject's left shoulder (image right); the body is seen square, so it is a tilt
-        is(&run(SceneBuilder::new().shoulder_tilt(20.0), &p), Status::Fail, Reason::ShouldersTiltedLeft);
-        is(&run(SceneBuilder::new().shoulder_tilt(-20.0), &p), Status::Fail, Reason::ShouldersTiltedRight);
+        assert_outcome(
+            &SceneBuilder::new().shoulder_tilt(20.0).run(check, &p),
+            Status::Fail,
+            Reason::ShouldersTiltedLeft,
+        );
+        assert_outcome(
+            &SceneBuilder::new().shoulder_tilt(-20.0).run(check, &p),
+            Status::Fail,
+            Reason::ShouldersTiltedRight,
+        );
     }
 
     #[test]
     fn the_tilt_limit_decides_at_its_edge() {
         let mut p = params();
-        let tilt = run(SceneBuilder::new().shoulder_tilt(10.0), &p).value.unwrap().shoulder_tilt_deg as f32;
+        let tilt = SceneBuilder::new().shoulder_tilt(10.0).run(check, &p).value.unwrap().shoulder_tilt_deg as f32;
         assert!(tilt > 5.0, "{tilt}");
         p.max_shoulder_tilt_deg = tilt + 0.01;
-        is(&run(SceneBuilder::new().shoulder_tilt(10.0), &p), Status::Pass, Reason::Ok);
+        assert_outcome(&SceneBuilder::new().shoulder_tilt(10.0).run(check, &p), Status::Pass, Reason::Ok);
         p.max_shoulder_tilt_deg = tilt - 0.01;
-        is(&run(SceneBuilder::new().shoulder_tilt(10.0), &p), Status::Fail, Reason::ShouldersTiltedLeft);
+        assert_outcome(
+            &SceneBuilder::new().shoulder_tilt(10.0).run(check, &p),
+            Status::Fail,
+            Reason::ShouldersTiltedLeft,
+        );
     }
 
     #[test]
     fn a_slope_without_a_square_body_or_unequal_widths_is_a_turned_body() {
         let mut p = params();
         // unequal widths beyond the limit: turned, level or sloped
-        let asym = run(SceneBuilder::new().body_turn(0.2), &p).value.unwrap().width_asymmetry.unwrap() as f32;
+        let asym = SceneBuilder::new().body_turn(0.2).run(check, &p).value.unwrap().width_asymmetry.unwrap() as f32;
         assert!(asym > 0.0, "{asym}");
         p.max_width_asymmetry = asym - 0.01;
-        is(&run(SceneBuilder::new().body_turn(0.2), &p), Status::Fail, Reason::BodyTurned);
+        assert_outcome(&SceneBuilder::new().body_turn(0.2).run(check, &p), Status::Fail, Reason::BodyTurned);
         // a slope beyond the limit while the widths cannot be measured (the body runs off the frame): turned
         let wide = SceneBuilder::new().face_width(135.0).shoulder_tilt(20.0);
-        let r = run(wide, &params());
+        let r = wide.run(check, &params());
         assert_eq!(r.value.as_ref().unwrap().width_asymmetry, None, "{:?}", r.value);
-        is(&r, Status::Fail, Reason::BodyTurned);
+        assert_outcome(&r, Status::Fail, Reason::BodyTurned);
         p.max_width_asymmetry = asym + 0.01;
-        is(&run(SceneBuilder::new().body_turn(0.2), &p), Status::Pass, Reason::Ok);
+        assert_outcome(&SceneBuilder::new().body_turn(0.2).run(check, &p), Status::Pass, Reason::Ok);
     }
 
     #[test]
     fn shoulders_out_of_reach_cannot_be_judged() {
         let p = params();
         // a big face in a narrow frame: the shoulder columns 1.3–1.7 face widths out lie outside
-        let r = run(SceneBuilder::new().frame_size(300, 640).face_width(120.0), &p);
-        is(&r, Status::Unknown, Reason::ShouldersNotVisible);
-        let none = run(SceneBuilder::new().no_face(), &p);
+        let r = SceneBuilder::new().frame_size(300, 640).face_width(120.0).run(check, &p);
+        assert_outcome(&r, Status::Unknown, Reason::ShouldersNotVisible);
+        let none = SceneBuilder::new().no_face().run(check, &p);
         assert_eq!((none.status, none.reason), (Status::Unknown, Why::Common(Common::NoFace)));
     }
 }

@@ -194,30 +194,28 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
 mod tests {
     use super::*;
     use crate::report::{Reason as Why, Status};
-    use crate::testkit::profile;
-    use crate::testkit::{SceneBuilder, Side};
+    use crate::testkit::{assert_outcome, profile, SceneBuilder, Side};
 
     fn params() -> Params {
         profile().ears_visible
     }
 
-    fn run(b: SceneBuilder, p: &Params) -> Outcome {
-        check(&b.build().observation(), p)
-    }
-
-    #[track_caller]
-    fn is(r: &Outcome, status: Status, reason: Reason) {
-        assert_eq!((r.status, r.reason), (status, Why::Own(reason)), "{:?}", r.value);
-    }
-
     #[test]
     fn visible_and_covered_ears_per_side() {
         let p = params();
-        is(&run(SceneBuilder::new(), &p), Status::Pass, Reason::Ok);
-        is(&run(SceneBuilder::new().ears_covered(Side::Both), &p), Status::Fail, Reason::EarsCovered);
-        is(&run(SceneBuilder::new().ears_covered(Side::Right), &p), Status::Fail, Reason::RightEarCovered);
-        is(&run(SceneBuilder::new().ears_covered(Side::Left), &p), Status::Fail, Reason::LeftEarCovered);
-        let r = run(SceneBuilder::new().ears_covered(Side::Left), &p);
+        assert_outcome(&SceneBuilder::new().run(check, &p), Status::Pass, Reason::Ok);
+        assert_outcome(&SceneBuilder::new().ears_covered(Side::Both).run(check, &p), Status::Fail, Reason::EarsCovered);
+        assert_outcome(
+            &SceneBuilder::new().ears_covered(Side::Right).run(check, &p),
+            Status::Fail,
+            Reason::RightEarCovered,
+        );
+        assert_outcome(
+            &SceneBuilder::new().ears_covered(Side::Left).run(check, &p),
+            Status::Fail,
+            Reason::LeftEarCovered,
+        );
+        let r = SceneBuilder::new().ears_covered(Side::Left).run(check, &p);
         let m = r.value.unwrap();
         let (right, left) = (m.right.unwrap(), m.left.unwrap());
         assert_eq!((right.state, left.state), (Ear::Visible, Ear::Covered));
@@ -228,50 +226,59 @@ mod tests {
     fn an_ear_neither_clearly_visible_nor_covered_is_unclear() {
         // the same covered ear, with a covered-zone rule it cannot meet: not visible, not covered
         let mut p = params();
-        let covered = run(SceneBuilder::new().ears_covered(Side::Right), &p);
+        let covered = SceneBuilder::new().ears_covered(Side::Right).run(check, &p);
         let person = covered.value.as_ref().unwrap().right.as_ref().unwrap().person as f32;
         p.min_covered_person = person + 0.01;
-        is(&run(SceneBuilder::new().ears_covered(Side::Right), &p), Status::Unknown, Reason::EarsUnclear);
+        assert_outcome(
+            &SceneBuilder::new().ears_covered(Side::Right).run(check, &p),
+            Status::Unknown,
+            Reason::EarsUnclear,
+        );
         p.min_covered_person = person - 0.01;
-        is(&run(SceneBuilder::new().ears_covered(Side::Right), &p), Status::Fail, Reason::RightEarCovered);
+        assert_outcome(
+            &SceneBuilder::new().ears_covered(Side::Right).run(check, &p),
+            Status::Fail,
+            Reason::RightEarCovered,
+        );
     }
 
     #[test]
     fn the_skin_share_limit_decides_at_its_edge() {
         let mut p = params();
-        let skin = run(SceneBuilder::new(), &p).value.unwrap().right.unwrap().skin as f32;
+        let skin = SceneBuilder::new().run(check, &p).value.unwrap().right.unwrap().skin as f32;
         p.min_skin_share = skin - 0.002;
-        is(&run(SceneBuilder::new(), &p), Status::Pass, Reason::Ok);
+        assert_outcome(&SceneBuilder::new().run(check, &p), Status::Pass, Reason::Ok);
         p.min_skin_share = skin + 0.002;
-        assert_ne!(run(SceneBuilder::new(), &p).status, Status::Pass);
+        assert_ne!(SceneBuilder::new().run(check, &p).status, Status::Pass);
     }
 
     #[test]
     fn turned_heads_and_cut_zones_are_not_judged() {
         let p = params();
-        is(&run(SceneBuilder::new().yaw(35.0), &p), Status::Unknown, Reason::EarsHiddenByPose);
-        is(&run(SceneBuilder::new().yaw(-35.0), &p), Status::Unknown, Reason::EarsHiddenByPose);
+        assert_outcome(&SceneBuilder::new().yaw(35.0).run(check, &p), Status::Unknown, Reason::EarsHiddenByPose);
+        assert_outcome(&SceneBuilder::new().yaw(-35.0).run(check, &p), Status::Unknown, Reason::EarsHiddenByPose);
         // the face at the frame's left edge: its right ear zone (image left) lies outside
         let edge = SceneBuilder::new().face_center(60.0, 256.0);
-        is(&run(edge, &p), Status::Unknown, Reason::EarZoneOutsideFrame);
+        assert_outcome(&edge.run(check, &p), Status::Unknown, Reason::EarZoneOutsideFrame);
     }
 
     #[test]
     fn without_one_face_or_big_enough_it_cannot_decide() {
         let p = params();
-        let small = run(SceneBuilder::new().face_width(50.0), &p);
+        let small = SceneBuilder::new().face_width(50.0).run(check, &p);
         assert_eq!((small.status, small.reason), (Status::Unknown, Why::Common(Common::FaceTooSmall)));
         assert_eq!(small.value.unwrap().face_width_px, Some(50.0));
-        let none = run(SceneBuilder::new().no_face(), &p);
+        let none = SceneBuilder::new().no_face().run(check, &p);
         assert_eq!((none.status, none.reason), (Status::Unknown, Why::Common(Common::NoFace)));
-        let two = run(SceneBuilder::new().extra_face(), &p);
+        let two = SceneBuilder::new().extra_face().run(check, &p);
         assert_eq!((two.status, two.reason), (Status::Unknown, Why::Common(Common::MultipleFaces)));
     }
 
     #[test]
     fn no_skin_model_when_the_cheeks_lie_outside_the_frame() {
         // the whole face beyond the frame's right edge: the skin samples hold no pixel
-        let r = run(SceneBuilder::new().face_center(700.0, 256.0), &Params { min_face_width_px: 0.0, ..params() });
-        is(&r, Status::Unknown, Reason::NoSkinModel);
+        let r =
+            SceneBuilder::new().face_center(700.0, 256.0).run(check, &Params { min_face_width_px: 0.0, ..params() });
+        assert_outcome(&r, Status::Unknown, Reason::NoSkinModel);
     }
 }

@@ -80,19 +80,14 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
 mod tests {
     use super::*;
     use crate::report::{Reason as Why, Status};
-    use crate::testkit::profile;
-    use crate::testkit::SceneBuilder;
+    use crate::testkit::{profile, SceneBuilder};
 
     fn chsi() -> Params {
         profile().exposure
     }
 
-    fn run(b: &SceneBuilder, p: &Params) -> Outcome {
-        check(&b.build().observation(), p)
-    }
-
     fn measure(b: &SceneBuilder) -> Measure {
-        run(b, &chsi()).value.expect("a measure")
+        b.run(check, &chsi()).value.expect("a measure")
     }
 
     #[test]
@@ -108,7 +103,7 @@ mod tests {
             (SceneBuilder::new().extra_face(), Status::Unknown, Why::Common(Common::MultipleFaces)),
         ];
         for (b, status, reason) in cases {
-            let r = run(&b, &chsi());
+            let r = b.run(check, &chsi());
             assert_eq!((r.status, r.reason), (status, reason), "{b:?}: {r:?}");
             assert_eq!((r.message_zh, r.message_en), reason.messages());
             assert_eq!(r.value.is_some(), status != Status::Unknown, "{b:?}");

@@ -60,15 +60,10 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
 mod tests {
     use super::*;
     use crate::report::{Common, Reason as Why, Status};
-    use crate::testkit::profile;
-    use crate::testkit::{SceneBuilder, Side};
+    use crate::testkit::{profile, SceneBuilder, Side};
 
     fn chsi() -> Params {
         profile().eyes_open
-    }
-
-    fn run(b: SceneBuilder, p: &Params) -> Outcome {
-        check(&b.build().observation(), p)
     }
 
     #[test]
@@ -82,7 +77,7 @@ mod tests {
             (SceneBuilder::new().extra_face(), Status::Unknown, Why::Common(Common::MultipleFaces)),
         ];
         for (b, status, reason) in cases {
-            let r = run(b.clone(), &chsi());
+            let r = b.clone().run(check, &chsi());
             assert_eq!((r.status, r.reason), (status, reason), "{b:?}: {r:?}");
             assert_eq!((r.message_zh, r.message_en), reason.messages());
             assert_eq!(r.value.is_some(), status != Status::Unknown, "{b:?}");
@@ -101,15 +96,15 @@ mod tests {
         assert!(m.right > 0.03, "{m:?}");
         assert_eq!(m.left, 0.0);
         // the open eyes of the default face are mirror images
-        let m = run(SceneBuilder::new(), &chsi()).value.expect("a measure");
+        let m = SceneBuilder::new().run(check, &chsi()).value.expect("a measure");
         assert!((m.right - m.left).abs() < 2e-3, "{m:?}");
     }
 
     #[test]
     fn the_limit_flips_at_the_measured_opening() {
         let b = SceneBuilder::new().eyes_closed(Side::Right);
-        let open = run(b.clone(), &chsi()).value.expect("a measure").left as f32;
-        let at = |min| run(b.clone(), &Params { min_open_ratio: min }).reason;
+        let open = b.clone().run(check, &chsi()).value.expect("a measure").left as f32;
+        let at = |min| b.clone().run(check, &Params { min_open_ratio: min }).reason;
         assert_eq!(at(open - 2e-3), Why::Own(Reason::RightEyeClosed));
         assert_eq!(at(open + 2e-3), Why::Own(Reason::EyesClosed));
         // `>=`: at a limit of 0 even the closed eye counts as open

@@ -57,12 +57,7 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testkit::profile;
-    use crate::testkit::SceneBuilder;
-
-    fn run(b: SceneBuilder, p: &Params) -> Outcome {
-        check(&b.build().observation(), p)
-    }
+    use crate::testkit::{profile, SceneBuilder};
 
     #[test]
     fn counts_faces_with_their_scores_and_presence() {
@@ -87,7 +82,7 @@ mod tests {
             ),
         ];
         for (b, status, reason, value) in cases {
-            let r = run(b.clone(), &p);
+            let r = b.clone().run(check, &p);
             assert_eq!((r.status, r.reason, r.value), (status, reason, Some(value)), "{b:?}");
             assert_eq!(r.threshold.as_ref(), Some(&p));
             assert_eq!((r.message_zh, r.message_en), reason.messages());
@@ -109,10 +104,10 @@ mod tests {
     fn parameters_are_echoed_but_do_not_change_the_count() {
         for (score, presence) in [(0.0, 0.0), (0.95, 0.995), (1.0, 1.0)] {
             let p = Params { min_detection_score: score, min_presence: presence };
-            let r = run(SceneBuilder::new(), &p);
+            let r = SceneBuilder::new().run(check, &p);
             assert_eq!((r.status, r.reason), (Status::Pass, Why::Own(Reason::Ok)), "{p:?}");
             assert_eq!(r.threshold, Some(p.clone()));
-            let r = run(SceneBuilder::new().extra_face(), &p);
+            let r = SceneBuilder::new().extra_face().run(check, &p);
             assert_eq!(r.reason, Why::Common(Common::MultipleFaces), "{p:?}");
         }
     }

@@ -227,23 +227,13 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
 mod tests {
     use super::*;
     use crate::report::{Common, Reason as Why, Status};
-    use crate::testkit::profile;
-    use crate::testkit::SceneBuilder;
+    use crate::testkit::{assert_outcome, profile, SceneBuilder};
 
     fn chsi() -> Params {
         profile().framing
     }
 
-    fn run(b: &SceneBuilder, p: &Params) -> Outcome {
-        check(&b.build().observation(), p)
-    }
-
     #[track_caller]
-    fn assert_reason(r: &Outcome, status: Status, reason: Why<Reason>) {
-        assert_eq!((r.status, r.reason), (status, reason), "{r:?}");
-        assert_eq!((r.message_zh, r.message_en), reason.messages());
-    }
-
     #[test]
     fn every_reason_from_a_scene() {
         let cases = [
@@ -257,8 +247,8 @@ mod tests {
             (SceneBuilder::new().extra_face(), Status::Unknown, Why::Common(Common::MultipleFaces)),
         ];
         for (b, status, reason) in cases {
-            let r = run(&b, &chsi());
-            assert_reason(&r, status, reason);
+            let r = b.run(check, &chsi());
+            assert_outcome(&r, status, reason);
             assert_eq!(r.value.is_some(), r.status != Status::Unknown, "{b:?}");
         }
     }
@@ -267,17 +257,17 @@ mod tests {
     fn too_close_and_proportions_from_the_parameters() {
         // the tightest crop (face at `max_face_width_px`) is wider than the 480 px frame
         let p = Params { min_face_width_px: 50.0, max_face_width_px: 100.0, ..chsi() };
-        assert_reason(&run(&SceneBuilder::new(), &p), Status::Fail, Why::Own(Reason::TooClose));
+        assert_outcome(&SceneBuilder::new().run(check, &p), Status::Fail, Why::Own(Reason::TooClose));
         // eyes 400–450 px down but hair top ≤ 110 px: the head would need to be taller than any crop allows
         let p = Params { min_eye_line_px: 400.0, max_eye_line_px: 450.0, ..chsi() };
-        assert_reason(&run(&SceneBuilder::new(), &p), Status::Fail, Why::Own(Reason::Proportions));
+        assert_outcome(&SceneBuilder::new().run(check, &p), Status::Fail, Why::Own(Reason::Proportions));
     }
 
     #[test]
     fn too_far_flips_at_the_input_face_width() {
-        let w = run(&SceneBuilder::new(), &chsi()).value.expect("a measure").face_width_px as f32;
+        let w = SceneBuilder::new().run(check, &chsi()).value.expect("a measure").face_width_px as f32;
         assert!((w - 120.0).abs() < 0.01, "{w}");
-        let at = |min| run(&SceneBuilder::new(), &Params { min_input_face_width_px: min, ..chsi() }).reason;
+        let at = |min| SceneBuilder::new().run(check, &Params { min_input_face_width_px: min, ..chsi() }).reason;
         assert_eq!(at(w - 2e-3), Why::Own(Reason::Ok));
         assert_eq!(at(w + 2e-3), Why::Own(Reason::TooFar));
     }
@@ -287,8 +277,8 @@ mod tests {
         // the tightest crop is face_w × 480 / max_face_width_px wide: wider than the frame below max = face_w;
         // just above, the whole 480×640 frame is the only crop, and with the eyes 205 px down it fits
         let b = SceneBuilder::new().face_center(240.0, 205.0);
-        let w = run(&b, &chsi()).value.expect("a measure").face_width_px as f32;
-        let at = |max| run(&b, &Params { min_face_width_px: 60.0, max_face_width_px: max, ..chsi() }).reason;
+        let w = b.run(check, &chsi()).value.expect("a measure").face_width_px as f32;
+        let at = |max| b.run(check, &Params { min_face_width_px: 60.0, max_face_width_px: max, ..chsi() }).reason;
         assert_eq!(at(w - 2e-3), Why::Own(Reason::TooClose));
         assert_eq!(at(w + 2e-3), Why::Own(Reason::Ok));
     }
@@ -296,7 +286,7 @@ mod tests {
     #[test]
     fn measure_and_crop_meet_the_rules() {
         let p = chsi();
-        let r = run(&SceneBuilder::new(), &p);
+        let r = SceneBuilder::new().run(check, &p);
         let m = r.value.expect("a measure");
         assert!((m.face_width_px - 120.0).abs() < 0.01, "{m:?}");
         let eye = m.eye_y_px.expect("eye line");
@@ -322,10 +312,10 @@ mod tests {
 
     #[test]
     fn failures_measure_what_they_reached() {
-        let cut = run(&SceneBuilder::new().face_center(240.0, 40.0), &chsi()).value.expect("a measure");
+        let cut = SceneBuilder::new().face_center(240.0, 40.0).run(check, &chsi()).value.expect("a measure");
         assert!((cut.face_width_px - 120.0).abs() < 0.01, "{cut:?}");
         assert_eq!((cut.eye_y_px, cut.head_top_px, cut.crop, cut.in_crop), (None, None, None, None));
-        let far = run(&SceneBuilder::new().face_width(80.0), &chsi()).value.expect("a measure");
+        let far = SceneBuilder::new().face_width(80.0).run(check, &chsi()).value.expect("a measure");
         assert!((far.face_width_px - 80.0).abs() < 0.01, "{far:?}");
         assert!(far.eye_y_px.is_some() && far.head_top_px.is_some(), "{far:?}");
         assert!(far.crop.is_none() && far.in_crop.is_none(), "{far:?}");

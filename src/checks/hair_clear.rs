@@ -139,19 +139,14 @@ mod tests {
     use super::*;
     use crate::imaging::frame_gray;
     use crate::report::{Reason as Why, Status};
-    use crate::testkit::profile;
-    use crate::testkit::{Scene, SceneBuilder, Side};
+    use crate::testkit::{profile, Scene, SceneBuilder, Side};
 
     fn chsi() -> Params {
         profile().hair_clear
     }
 
-    fn run(b: &SceneBuilder, p: &Params) -> Outcome {
-        check(&b.build().observation(), p)
-    }
-
     fn bands(b: &SceneBuilder) -> (Band, Band) {
-        let m = run(b, &chsi()).value.expect("a measure");
+        let m = b.run(check, &chsi()).value.expect("a measure");
         (m.right.expect("right band"), m.left.expect("left band"))
     }
 
@@ -171,7 +166,7 @@ mod tests {
             (SceneBuilder::new().extra_face(), Status::Unknown, Why::Common(Common::MultipleFaces)),
         ];
         for (b, status, reason) in cases {
-            let r = run(&b, &chsi());
+            let r = b.run(check, &chsi());
             assert_eq!((r.status, r.reason), (status, reason), "{b:?}: {r:?}");
             assert_eq!((r.message_zh, r.message_en), reason.messages());
         }
@@ -189,11 +184,11 @@ mod tests {
         assert!(right.skin < 0.1 && right.rel_luma < 0.4, "{right:?}");
         assert!(left.skin > 0.95, "{left:?}");
         // too small: only the face width is reported
-        let r = run(&SceneBuilder::new().face_width(50.0), &chsi());
+        let r = SceneBuilder::new().face_width(50.0).run(check, &chsi());
         let m = r.value.expect("a measure");
         assert!((m.face_width_px.expect("face width") - 50.0).abs() < 0.01, "{m:?}");
         assert_eq!((m.right, m.left), (None, None));
-        assert_eq!(run(&SceneBuilder::new().face_center(-150.0, 256.0), &chsi()).value, None);
+        assert_eq!(SceneBuilder::new().face_center(-150.0, 256.0).run(check, &chsi()).value, None);
     }
 
     /// A vertical strand of hair over the middle `share` of the subject's left brow, from well above the

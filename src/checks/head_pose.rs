@@ -96,8 +96,7 @@ mod tests {
     use super::*;
     use crate::observe::pose::estimate_head_pose;
     use crate::report::{Common, Reason as Why, Status};
-    use crate::testkit::profile;
-    use crate::testkit::SceneBuilder;
+    use crate::testkit::{profile, SceneBuilder};
 
     fn chsi() -> Params {
         profile().head_pose
@@ -105,10 +104,6 @@ mod tests {
 
     fn posed(yaw: f32, pitch: f32, roll: f32) -> SceneBuilder {
         SceneBuilder::new().yaw(yaw).pitch(pitch).roll(roll)
-    }
-
-    fn run(b: &SceneBuilder, p: &Params) -> Outcome {
-        check(&b.build().observation(), p)
     }
 
     #[test]
@@ -129,7 +124,7 @@ mod tests {
             ((25.0, 0.0, -12.0), Status::Fail, Reason::YawRight),
         ];
         for ((yaw, pitch, roll), status, reason) in cases {
-            let r = run(&posed(yaw, pitch, roll), &chsi());
+            let r = posed(yaw, pitch, roll).run(check, &chsi());
             assert_eq!((r.status, r.reason), (status, Why::Own(reason)), "({yaw}, {pitch}, {roll}): {r:?}");
             assert_eq!((r.message_zh, r.message_en), Why::Own(reason).messages());
         }
@@ -137,9 +132,9 @@ mod tests {
 
     #[test]
     fn without_a_face_or_a_pose_it_is_unknown() {
-        let no_face = run(&SceneBuilder::new().no_face(), &chsi());
+        let no_face = SceneBuilder::new().no_face().run(check, &chsi());
         assert_eq!((no_face.status, no_face.reason), (Status::Unknown, Why::Common(Common::NoFace)));
-        let two = run(&SceneBuilder::new().extra_face(), &chsi());
+        let two = SceneBuilder::new().extra_face().run(check, &chsi());
         assert_eq!((two.status, two.reason), (Status::Unknown, Why::Common(Common::MultipleFaces)));
         assert_eq!((no_face.value, two.value), (None, None));
         // degenerate landmarks: the pose fit refuses them, as the pipeline would

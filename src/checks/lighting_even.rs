@@ -122,15 +122,10 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
 mod tests {
     use super::*;
     use crate::report::{Common, Reason as Why, Status};
-    use crate::testkit::profile;
-    use crate::testkit::{SceneBuilder, Side};
+    use crate::testkit::{profile, SceneBuilder, Side};
 
     fn chsi() -> Params {
         profile().lighting_even
-    }
-
-    fn run(b: &SceneBuilder, p: &Params) -> Outcome {
-        check(&b.build().observation(), p)
     }
 
     #[test]
@@ -153,7 +148,7 @@ mod tests {
             (SceneBuilder::new().extra_face(), Status::Unknown, Why::Common(Common::MultipleFaces)),
         ];
         for (b, status, reason) in cases {
-            let r = run(&b, &chsi());
+            let r = b.run(check, &chsi());
             assert_eq!((r.status, r.reason), (status, reason), "{b:?}: {r:?}");
             assert_eq!((r.message_zh, r.message_en), reason.messages());
             assert_eq!(
@@ -167,7 +162,7 @@ mod tests {
     fn the_ratio_is_the_darker_over_the_brighter_cheek() {
         for (side, factor) in [(Side::Left, 0.5), (Side::Right, 0.7), (Side::Both, 0.6)] {
             let b = SceneBuilder::new().dark_side(side, factor);
-            let m = run(&b, &chsi()).value.expect("a measure");
+            let m = b.run(check, &chsi()).value.expect("a measure");
             assert!((m.ratio - m.right.min(m.left) / m.right.max(m.left)).abs() < 1e-3, "{b:?}: {m:?}");
             // the cheeks are plain skin, so the ratio is the darkening factor itself (within rounding)
             let want = if side == Side::Both { 1.0 } else { f64::from(factor) };
@@ -178,7 +173,7 @@ mod tests {
                 Side::Both => assert!(m.right < 200.0 * 0.61, "{m:?}"),
             }
         }
-        let even = run(&SceneBuilder::new(), &chsi()).value.expect("a measure");
+        let even = SceneBuilder::new().run(check, &chsi()).value.expect("a measure");
         assert_eq!(even.right, even.left);
         assert_eq!(even.ratio, 1.0);
     }

@@ -74,8 +74,7 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
 mod tests {
     use super::*;
     use crate::report::{Common, Reason as Why, Status};
-    use crate::testkit::profile;
-    use crate::testkit::{Scene, SceneBuilder};
+    use crate::testkit::{profile, Scene, SceneBuilder};
 
     fn chsi() -> Params {
         profile().mouth_closed

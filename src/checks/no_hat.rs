@@ -123,29 +123,19 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
 mod tests {
     use super::*;
     use crate::report::{Reason as Why, Status};
-    use crate::testkit::profile;
-    use crate::testkit::SceneBuilder;
+    use crate::testkit::{assert_outcome, profile, SceneBuilder};
 
     fn params() -> Params {
         profile().no_hat
     }
 
-    fn run(b: SceneBuilder, p: &Params) -> Outcome {
-        check(&b.build().observation(), p)
-    }
-
-    #[track_caller]
-    fn is(r: &Outcome, status: Status, reason: Reason) {
-        assert_eq!((r.status, r.reason), (status, Why::Own(reason)), "{:?}", r.value);
-    }
-
     #[test]
     fn a_hat_covers_the_crown() {
         let p = params();
-        let bare = run(SceneBuilder::new(), &p);
-        is(&bare, Status::Pass, Reason::Ok);
-        let hat = run(SceneBuilder::new().hat(), &p);
-        is(&hat, Status::Fail, Reason::Hat);
+        let bare = SceneBuilder::new().run(check, &p);
+        assert_outcome(&bare, Status::Pass, Reason::Ok);
+        let hat = SceneBuilder::new().hat().run(check, &p);
+        assert_outcome(&hat, Status::Fail, Reason::Hat);
         let (bare, hat) = (bare.value.unwrap().crown.unwrap(), hat.value.unwrap().crown.unwrap());
         assert!(hat.skin < p.min_crown_skin as f64 && bare.skin >= p.min_crown_skin as f64, "{bare:?} {hat:?}");
     }
@@ -153,20 +143,24 @@ mod tests {
     #[test]
     fn the_crown_skin_limit_decides_at_its_edge() {
         let mut p = params();
-        let skin = run(SceneBuilder::new(), &p).value.unwrap().crown.unwrap().skin as f32;
+        let skin = SceneBuilder::new().run(check, &p).value.unwrap().crown.unwrap().skin as f32;
         p.min_crown_skin = skin - 0.002;
-        is(&run(SceneBuilder::new(), &p), Status::Pass, Reason::Ok);
+        assert_outcome(&SceneBuilder::new().run(check, &p), Status::Pass, Reason::Ok);
         p.min_crown_skin = skin + 0.002;
-        is(&run(SceneBuilder::new(), &p), Status::Fail, Reason::Hat);
+        assert_outcome(&SceneBuilder::new().run(check, &p), Status::Fail, Reason::Hat);
     }
 
     #[test]
     fn a_crown_outside_the_frame_or_a_tiny_face_is_not_judged() {
         let p = params();
-        is(&run(SceneBuilder::new().face_center(240.0, 40.0), &p), Status::Unknown, Reason::CrownOutsideFrame);
-        let small = run(SceneBuilder::new().face_width(20.0), &p);
+        assert_outcome(
+            &SceneBuilder::new().face_center(240.0, 40.0).run(check, &p),
+            Status::Unknown,
+            Reason::CrownOutsideFrame,
+        );
+        let small = SceneBuilder::new().face_width(20.0).run(check, &p);
         assert_eq!((small.status, small.reason), (Status::Unknown, Why::Common(Common::FaceTooSmall)));
-        let far = run(SceneBuilder::new().face_center(700.0, 256.0), &Params { min_face_width_px: 0.0, ..p });
-        is(&far, Status::Unknown, Reason::NoSkinModel);
+        let far = SceneBuilder::new().face_center(700.0, 256.0).run(check, &Params { min_face_width_px: 0.0, ..p });
+        assert_outcome(&far, Status::Unknown, Reason::NoSkinModel);
     }
 }

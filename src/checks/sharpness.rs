@@ -96,15 +96,10 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
 mod tests {
     use super::*;
     use crate::report::{Reason as Why, Status};
-    use crate::testkit::profile;
-    use crate::testkit::SceneBuilder;
+    use crate::testkit::{profile, SceneBuilder};
 
     fn chsi() -> Params {
         profile().sharpness
-    }
-
-    fn run(b: &SceneBuilder, p: &Params) -> Outcome {
-        check(&b.build().observation(), p)
     }
 
     #[test]
@@ -117,7 +112,7 @@ mod tests {
             (SceneBuilder::new().extra_face(), Status::Unknown, Why::Common(Common::MultipleFaces)),
         ];
         for (b, status, reason) in cases {
-            let r = run(&b, &chsi());
+            let r = b.run(check, &chsi());
             assert_eq!((r.status, r.reason), (status, reason), "{b:?}: {r:?}");
             assert_eq!((r.message_zh, r.message_en), reason.messages());
         }
@@ -127,14 +122,14 @@ mod tests {
     fn blur_grows_with_the_gaussian_sigma() {
         let mut last = -1.0;
         for sigma in [0.0, 1.0, 2.0, 4.0] {
-            let m = run(&SceneBuilder::new().blur(sigma), &chsi()).value.expect("a measure");
+            let m = SceneBuilder::new().blur(sigma).run(check, &chsi()).value.expect("a measure");
             let blur = m.blur.expect("a blur value");
             assert!(blur > last && blur <= 1.0, "sigma {sigma}: {m:?}");
             assert!((m.face_width_px - 120.0).abs() < 0.01, "{m:?}");
             last = blur;
         }
         // too small: the width, no blur
-        let small = run(&SceneBuilder::new().face_width(40.0), &chsi()).value.expect("a measure");
+        let small = SceneBuilder::new().face_width(40.0).run(check, &chsi()).value.expect("a measure");
         assert_eq!(small.blur, None);
         assert!((small.face_width_px - 40.0).abs() < 0.01, "{small:?}");
     }

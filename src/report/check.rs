@@ -186,6 +186,12 @@ impl<R: ReasonCode> Reason<R> {
     }
 }
 
+impl<R: ReasonCode> From<R> for Reason<R> {
+    fn from(own: R) -> Self {
+        Reason::Own(own)
+    }
+}
+
 impl<R: ReasonCode> Serialize for Reason<R> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.code())

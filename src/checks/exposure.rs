@@ -80,7 +80,7 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
 mod tests {
     use super::*;
     use crate::report::{Reason as Why, Status};
-    use crate::testkit::{profile, SceneBuilder};
+    use crate::testkit::{assert_outcome, profile, SceneBuilder};
 
     fn chsi() -> Params {
         profile().exposure
@@ -104,8 +104,7 @@ mod tests {
         ];
         for (b, status, reason) in cases {
             let r = b.run(check, &chsi());
-            assert_eq!((r.status, r.reason), (status, reason), "{b:?}: {r:?}");
-            assert_eq!((r.message_zh, r.message_en), reason.messages());
+            assert_outcome(&r, status, reason);
             assert_eq!(r.value.is_some(), status != Status::Unknown, "{b:?}");
         }
     }

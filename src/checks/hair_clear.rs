@@ -139,7 +139,7 @@ mod tests {
     use super::*;
     use crate::imaging::frame_gray;
     use crate::report::{Reason as Why, Status};
-    use crate::testkit::{profile, Scene, SceneBuilder, Side};
+    use crate::testkit::{assert_outcome, profile, Scene, SceneBuilder, Side};
 
     fn chsi() -> Params {
         profile().hair_clear
@@ -167,8 +167,7 @@ mod tests {
         ];
         for (b, status, reason) in cases {
             let r = b.run(check, &chsi());
-            assert_eq!((r.status, r.reason), (status, reason), "{b:?}: {r:?}");
-            assert_eq!((r.message_zh, r.message_en), reason.messages());
+            assert_outcome(&r, status, reason);
         }
     }
 

@@ -122,7 +122,7 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
 mod tests {
     use super::*;
     use crate::report::{Common, Reason as Why, Status};
-    use crate::testkit::{profile, SceneBuilder, Side};
+    use crate::testkit::{assert_outcome, profile, SceneBuilder, Side};
 
     fn chsi() -> Params {
         profile().lighting_even
@@ -149,8 +149,7 @@ mod tests {
         ];
         for (b, status, reason) in cases {
             let r = b.run(check, &chsi());
-            assert_eq!((r.status, r.reason), (status, reason), "{b:?}: {r:?}");
-            assert_eq!((r.message_zh, r.message_en), reason.messages());
+            assert_outcome(&r, status, reason);
             assert_eq!(
                 r.value.is_some(),
                 reason != Why::Common(Common::NoFace) && reason != Why::Common(Common::MultipleFaces)

@@ -83,10 +83,7 @@ impl Detector {
         // The square (side `side` image pixels, centred on the frame) maps onto the 128×128 input.
         let side = w.max(h) * (1.0 + pad);
         let map = Affine::from_rotated_rect(Point::new(w / 2.0, h / 2.0), side, side, 0.0, SIZE as f32, SIZE as f32);
-        // a fresh input per run keeps the model shareable (`&self`); tract copies it into a tensor anyway
-        let mut input = vec![0.0; SIZE * SIZE * 3];
-        warp_to_tensor(frame, &map, SIZE, SIZE, Border::Zero, (-1.0, 1.0), &mut input);
-        let out = self.net.run(&input)?;
+        let out = self.net.run(|input| warp_to_tensor(frame, &map, SIZE, SIZE, Border::Zero, (-1.0, 1.0), input))?;
         let (regressors, scores) = (&out[0], &out[1]);
         let to_image = |nx: f32, ny: f32| map.apply(Point::new(nx * SIZE as f32, ny * SIZE as f32));
         let mut found = Vec::new();

@@ -86,10 +86,8 @@ impl FaceMesh {
     /// Runs the mesh on the crop `roi` of `frame`.
     pub fn run(&self, frame: &Frame, roi: Roi) -> Result<MeshResult> {
         let map = roi.to_image();
-        // a fresh input per run keeps the model shareable (`&self`); tract copies it into a tensor anyway
-        let mut input = vec![0.0; SIZE * SIZE * 3];
-        warp_to_tensor(frame, &map, SIZE, SIZE, Border::Replicate, (0.0, 1.0), &mut input);
-        let out = self.net.run(&input)?;
+        let out =
+            self.net.run(|input| warp_to_tensor(frame, &map, SIZE, SIZE, Border::Replicate, (0.0, 1.0), input))?;
         let z_scale = roi.size / SIZE as f32;
         let points = out[0]
             .chunks_exact(3)

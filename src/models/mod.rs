@@ -77,7 +77,7 @@ impl Net {
         let plan = model.into_runnable().map_err(err)?;
         let net = Net { name, plan, input_shape, output_lens: output_lens.to_vec() };
         // One dry run proves the graph and the output sizes before the first real frame.
-        net.run(&vec![0.0; net.input_len()]).map_err(|e| Error::ModelLoad { model: name, detail: e.to_string() })?;
+        net.run(|_| {}).map_err(|e| Error::ModelLoad { model: name, detail: e.to_string() })?;
         Ok(net)
     }
 
@@ -114,10 +114,14 @@ impl Net {
         self.input_shape.iter().product()
     }
 
-    /// Runs the network on one NHWC input; returns each output flattened.
-    pub(crate) fn run(&self, input: &[f32]) -> Result<Vec<Vec<f32>>> {
+    /// Runs the network on one NHWC input, written by `fill` straight into the input tensor (zeros
+    /// before it writes); returns each output flattened. A tensor per run keeps the network shareable
+    /// through `&self`.
+    pub(crate) fn run(&self, fill: impl FnOnce(&mut [f32])) -> Result<Vec<Vec<f32>>> {
         let err = |e: TractError| Error::Inference { model: self.name, detail: format!("{e:#}") };
-        let tensor = Tensor::from_shape(&self.input_shape, input).map_err(err)?;
+        let mut tensor = Tensor::zero::<f32>(&self.input_shape).map_err(err)?;
+        let mut view = tensor.try_as_plain_ram_mut().map_err(err)?;
+        fill(view.as_slice_mut::<f32>().map_err(err)?);
         let outputs = self.plan.run(tvec!(tensor.into())).map_err(err)?;
         let mut result = Vec::with_capacity(outputs.len());
         for (out, &want) in outputs.iter().zip(&self.output_lens) {

@@ -49,10 +49,8 @@ impl Segmenter {
     pub fn run(&self, frame: &Frame) -> Result<PersonMask> {
         let (w, h) = (frame.width() as f32, frame.height() as f32);
         let map = Affine::from_rotated_rect(Point::new(w / 2.0, h / 2.0), w, h, 0.0, SIZE as f32, SIZE as f32);
-        // a fresh input per run keeps the model shareable (`&self`); tract copies it into a tensor anyway
-        let mut input = vec![0.0; SIZE * SIZE * 3];
-        warp_to_tensor(frame, &map, SIZE, SIZE, Border::Replicate, (0.0, 1.0), &mut input);
-        let mut out = self.net.run(&input)?;
+        let mut out =
+            self.net.run(|input| warp_to_tensor(frame, &map, SIZE, SIZE, Border::Replicate, (0.0, 1.0), input))?;
         let data =
             out.swap_remove(0).into_iter().map(|v| if v.is_finite() { v.clamp(0.0, 1.0) } else { 0.0 }).collect();
         Ok(PersonMask {

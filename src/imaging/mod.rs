@@ -1,5 +1,6 @@
 //! Plain-Rust image maths on slices: affine sampling into model tensors, grey images, polygons.
 
+pub mod color;
 pub mod geometry;
 pub mod gray;
 

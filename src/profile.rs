@@ -76,6 +76,10 @@ pub struct Profile {
     pub sharpness: checks::sharpness::Params,
     /// Thresholds of the `background_plain` check.
     pub background_plain: checks::background_plain::Params,
+    /// Thresholds of the `clothing_contrast` check.
+    pub clothing_contrast: checks::clothing_contrast::Params,
+    /// Thresholds of the `shadow_free` check.
+    pub shadow_free: checks::shadow_free::Params,
 }
 
 /// The built-in profiles: `(name, TOML source)`.

@@ -17,7 +17,7 @@
 //! face that is the frame `observe::regions` measures in, so the zones there can be read off directly.
 
 use crate::frame::Frame;
-use crate::imaging::geometry::polygon_pixels;
+use crate::imaging::geometry::{point_in_polygon, polygon_pixels};
 use crate::imaging::{frame_gray, GrayImage, Point};
 use crate::models::{Detection, MeshResult, PersonMask, Roi};
 use crate::observe::canonical_face::CANONICAL_FACE;
@@ -80,6 +80,8 @@ const IRIS: [u8; 3] = [90, 60, 40];
 const PUPIL: [u8; 3] = [20, 15, 15];
 const LASH: [u8; 3] = [40, 28, 22];
 const HAT: [u8; 3] = [40, 60, 130];
+/// A flash's red-eye.
+const RED_EYE: [u8; 3] = [205, 45, 40];
 
 /// Cheek-to-cheek width (landmarks 234–454) of the canonical face, centimetres.
 const CANONICAL_WIDTH: f64 = 15.328364;
@@ -146,6 +148,20 @@ impl Plane {
     fn local(self, p: Point) -> (f32, f32) {
         let (dx, dy) = (p.x - self.origin.x, p.y - self.origin.y);
         ((dx * self.ex.0 + dy * self.ex.1) / self.scale, (dx * self.ey.0 + dy * self.ey.1) / self.scale)
+    }
+}
+
+/// Multiplies by `factor` every pixel where `at(centre, is_person)` holds.
+fn darken(cv: &mut Canvas, factor: f32, at: impl Fn(Point, bool) -> bool) {
+    for y in 0..cv.h {
+        for x in 0..cv.w {
+            if at(Point::new(x as f32 + 0.5, y as f32 + 0.5), cv.person[y * cv.w + x] >= 0.5) {
+                let i = 3 * (y * cv.w + x);
+                for v in &mut cv.rgb[i..i + 3] {
+                    *v = (*v as f32 * factor).round().clamp(0.0, 255.0) as u8;
+                }
+            }
+        }
     }
 }
 
@@ -364,6 +380,10 @@ pub(crate) struct SceneBuilder {
     clipped_patch: f32,
     blur: f32,
     background: Background,
+    clothes: [u8; 3],
+    face_shadow: Option<f32>,
+    head_shadow: Option<f32>,
+    red_eye: Option<Side>,
     shoulder_tilt: f32,
     body_turn: f32,
     extra_faces: usize,
@@ -392,6 +412,10 @@ impl Default for SceneBuilder {
             clipped_patch: 0.0,
             blur: 0.0,
             background: Background::Plain,
+            clothes: CLOTHES,
+            face_shadow: None,
+            head_shadow: None,
+            red_eye: None,
             shoulder_tilt: 0.0,
             body_turn: 0.0,
             extra_faces: 0,
@@ -422,6 +446,31 @@ impl SceneBuilder {
     /// The default scene (see the module documentation).
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The colour of the clothes (default a dark suit).
+    pub fn clothes(mut self, rgb: [u8; 3]) -> Self {
+        self.clothes = rgb;
+        self
+    }
+
+    /// A hard-edged shadow over the lower face on the subject's left of the nose, darkening it by `factor`.
+    pub fn face_shadow(mut self, factor: f32) -> Self {
+        self.face_shadow = Some(factor);
+        self
+    }
+
+    /// A shadow cast on the background beside and above the head on the subject's left (a band of about a
+    /// fifth of a face width hugging the hair), darkening it by `factor`.
+    pub fn head_shadow(mut self, factor: f32) -> Self {
+        self.head_shadow = Some(factor);
+        self
+    }
+
+    /// Red pupils and irises (a flash's red-eye) on one eye or both.
+    pub fn red_eye(mut self, side: Side) -> Self {
+        self.red_eye = Some(side);
+        self
     }
 
     /// Frame size in pixels (default 480×640). The face stays centred unless [`Self::face_center`] is set.
@@ -641,7 +690,7 @@ impl SceneBuilder {
         // shoulders, neck, hair cap, ears
         let turn = self.body_turn.clamp(0.0, 0.95);
         let reach = SLOPE_END + DELTOID;
-        cv.paint(&body, (-reach, 0.0, reach, 1e4), CLOTHES, |x, y| {
+        cv.paint(&body, (-reach, 0.0, reach, 1e4), self.clothes, |x, y| {
             let d = if x > 0.0 { x / (1.0 - turn) } else { -x };
             let top = if d <= SLOPE_END {
                 SLOPE_DROP * (d - NECK_HALF).max(0.0) / (SLOPE_END - NECK_HALF)
@@ -669,15 +718,18 @@ impl SceneBuilder {
         let brow = |b: &[usize; 10]| pts(&[b[0], b[1], b[2], b[3], b[4], b[9], b[8], b[7], b[6], b[5]]);
         cv.fill_polygon(&brow(&lm::RIGHT_EYEBROW), HAIR);
         cv.fill_polygon(&brow(&lm::LEFT_EYEBROW), HAIR);
-        for (contour, outer, inner, upper, lower) in [
-            (&lm::RIGHT_EYE, lm::RIGHT_EYE_OUTER, lm::RIGHT_EYE_INNER, lm::RIGHT_EYE_UPPER, lm::RIGHT_EYE_LOWER),
-            (&lm::LEFT_EYE, lm::LEFT_EYE_OUTER, lm::LEFT_EYE_INNER, lm::LEFT_EYE_UPPER, lm::LEFT_EYE_LOWER),
+        for (contour, outer, inner, upper, lower, red) in [
+            (&lm::RIGHT_EYE, lm::RIGHT_EYE_OUTER, lm::RIGHT_EYE_INNER, lm::RIGHT_EYE_UPPER, lm::RIGHT_EYE_LOWER, true),
+            (&lm::LEFT_EYE, lm::LEFT_EYE_OUTER, lm::LEFT_EYE_INNER, lm::LEFT_EYE_UPPER, lm::LEFT_EYE_LOWER, false),
         ] {
+            let red = self.red_eye.is_some_and(|side| if red { side.right() } else { side.left() });
             let poly = pts(contour);
             let centre = Point::new(pt(outer).mid(pt(inner)).x, pt(upper).mid(pt(lower)).y);
             for (x, y) in polygon_pixels(&poly, w as u32, h as u32, 1) {
                 let d = centre.dist(Point::new(x as f32 + 0.5, y as f32 + 0.5));
-                let colour = if d < 0.015 * fw {
+                let colour = if red && d < 0.04 * fw {
+                    RED_EYE
+                } else if d < 0.015 * fw {
                     PUPIL
                 } else if d < 0.04 * fw {
                     IRIS
@@ -740,6 +792,22 @@ impl SceneBuilder {
                     }
                 }
             }
+        }
+        if let Some(factor) = self.face_shadow {
+            // below the nose's bridge, from just left of the nose's ridge outward (the subject's left)
+            let oval = pts(&lm::FACE_OVAL);
+            darken(&mut cv, factor, |p, person| {
+                let (u, v) = head.local(p);
+                person && u > 0.03 && v > 0.2 && point_in_polygon(p, &oval)
+            });
+        }
+        if let Some(factor) = self.head_shadow {
+            let (c, a) = (HAIR_CENTRE, HAIR_AXES);
+            darken(&mut cv, factor, |p, person| {
+                let (u, v) = head.local(p);
+                let rho = (((u - c.0) / a.0).powi(2) + ((v - c.1) / a.1).powi(2)).sqrt();
+                !person && u > -0.2 && rho < 1.35
+            });
         }
         if self.brightness != 1.0 {
             for v in cv.rgb.iter_mut() {
@@ -940,8 +1008,12 @@ mod tests {
 
     #[test]
     fn one_dark_side_fails_lighting_even() {
-        fails(SceneBuilder::new().dark_side(Side::Right, 0.45), CheckId::LightingEven, "right_side_dark");
-        fails(SceneBuilder::new().dark_side(Side::Left, 0.45), CheckId::LightingEven, "left_side_dark");
+        // half the face at 45 % is also a hard shadow across it (shadow_free)
+        let shadow = [CheckId::ShadowFree];
+        let (right, left) =
+            (SceneBuilder::new().dark_side(Side::Right, 0.45), SceneBuilder::new().dark_side(Side::Left, 0.45));
+        only(right, CheckId::LightingEven, Status::Fail, "right_side_dark", &shadow);
+        only(left, CheckId::LightingEven, Status::Fail, "left_side_dark", &shadow);
     }
 
     #[test]

@@ -9,6 +9,7 @@ use crate::report::{CheckResult, Common, ReasonCode};
 
 pub mod background_plain;
 pub mod body_tilt;
+pub mod clothing_contrast;
 pub mod ears_visible;
 pub mod exposure;
 pub mod eyes_open;
@@ -19,6 +20,7 @@ pub mod head_pose;
 pub mod lighting_even;
 pub mod mouth_closed;
 pub mod no_hat;
+pub mod shadow_free;
 pub mod sharpness;
 
 /// `unknown` because there is not exactly one face with landmarks. Used by every face-dependent check.

@@ -34,11 +34,15 @@ pub enum CheckId {
     Sharpness,
     /// A plain background.
     BackgroundPlain,
+    /// The clothing stands out from the standardized photo's background colour.
+    ClothingContrast,
+    /// No shadow behind the head or across the face, no red-eye.
+    ShadowFree,
 }
 
 impl CheckId {
     /// Every check, in report order.
-    pub const ALL: [CheckId; 13] = [
+    pub const ALL: [CheckId; 15] = [
         CheckId::FaceCount,
         CheckId::Framing,
         CheckId::HeadPose,
@@ -52,6 +56,8 @@ impl CheckId {
         CheckId::Exposure,
         CheckId::Sharpness,
         CheckId::BackgroundPlain,
+        CheckId::ClothingContrast,
+        CheckId::ShadowFree,
     ];
 
     /// The snake_case id used in reports, CSV headers and profiles.
@@ -70,6 +76,8 @@ impl CheckId {
             CheckId::Exposure => "exposure",
             CheckId::Sharpness => "sharpness",
             CheckId::BackgroundPlain => "background_plain",
+            CheckId::ClothingContrast => "clothing_contrast",
+            CheckId::ShadowFree => "shadow_free",
         }
     }
 

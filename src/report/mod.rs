@@ -1,6 +1,6 @@
 //! The report: one serde type shared by the CLI's JSON, the wasm API and the upload.
 //!
-//! [`check`] holds the result types every check shares; this module collects the thirteen typed results
+//! [`check`] holds the result types every check shares; this module collects the checks' typed results
 //! into a [`Report`].
 
 pub mod check;
@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 pub use check::{r3, CheckId, CheckResult, CheckView, Common, Reason, ReasonCode, Status};
 
 use crate::checks::{
-    background_plain, body_tilt, ears_visible, exposure, eyes_open, face_count, framing, hair_clear, head_pose,
-    lighting_even, mouth_closed, no_hat, sharpness,
+    background_plain, body_tilt, clothing_contrast, ears_visible, exposure, eyes_open, face_count, framing, hair_clear,
+    head_pose, lighting_even, mouth_closed, no_hat, shadow_free, sharpness,
 };
 
 /// Everything photo-check says about one image or frame.
@@ -89,7 +89,7 @@ pub struct Timing {
     pub total: f64,
 }
 
-/// The thirteen checks' typed results, in report order.
+/// Every check's typed result, in report order.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Checks {
     /// Exactly one face.
@@ -118,6 +118,10 @@ pub struct Checks {
     pub sharpness: sharpness::Outcome,
     /// Plain background.
     pub background_plain: background_plain::Outcome,
+    /// Clothing against the standardized background colour.
+    pub clothing_contrast: clothing_contrast::Outcome,
+    /// No cast shadows, no red-eye.
+    pub shadow_free: shadow_free::Outcome,
 }
 
 impl Checks {
@@ -137,6 +141,8 @@ impl Checks {
             CheckId::Exposure => &self.exposure,
             CheckId::Sharpness => &self.sharpness,
             CheckId::BackgroundPlain => &self.background_plain,
+            CheckId::ClothingContrast => &self.clothing_contrast,
+            CheckId::ShadowFree => &self.shadow_free,
         }
     }
 
@@ -170,6 +176,8 @@ impl Checks {
             exposure: one(status),
             sharpness: one(status),
             background_plain: one(status),
+            clothing_contrast: one(status),
+            shadow_free: one(status),
         }
     }
 }
@@ -245,6 +253,8 @@ mod tests {
             (CheckId::Exposure, all::<exposure::Reason>()),
             (CheckId::Sharpness, all::<sharpness::Reason>()),
             (CheckId::BackgroundPlain, all::<background_plain::Reason>()),
+            (CheckId::ClothingContrast, all::<clothing_contrast::Reason>()),
+            (CheckId::ShadowFree, all::<shadow_free::Reason>()),
         ];
         assert_eq!(checks.iter().map(|c| c.0).collect::<Vec<_>>(), CheckId::ALL, "every check, in report order");
         let common: Vec<_> = all::<Common>().into_iter().filter(|c| c.0 != "not_required").collect();

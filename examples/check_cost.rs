@@ -1,0 +1,71 @@
+//! What each check costs on one frame, without the models: `cargo run --release --example check_cost --
+//! IMAGE [WIDTH HEIGHT] [ROUNDS]` (default 640×480, 200 rounds). The image is resized to the frame size,
+//! the pipeline observes it once, then every check runs `ROUNDS` times on that observation; the table gives
+//! the median microseconds per call, in report order, and their sum. Timings are noisy on a shared machine:
+//! compare the rows of one run with each other.
+
+use std::time::Instant;
+
+use image::imageops::FilterType;
+use photo_check::checks::{
+    background_plain, body_tilt, clothing_contrast, ears_visible, exposure, eyes_open, face_count, framing,
+    hair_clear, head_pose, lighting_even, mouth_closed, no_hat, shadow_free, sharpness,
+};
+use photo_check::observe::Observation;
+use photo_check::{Checker, Frame, Models, Profile};
+
+/// Median microseconds per call of `f` over `rounds` batches of ten calls.
+fn median_us(rounds: usize, mut f: impl FnMut()) -> f64 {
+    let mut t: Vec<f64> = (0..rounds.max(1))
+        .map(|_| {
+            let s = Instant::now();
+            for _ in 0..10 {
+                f();
+            }
+            s.elapsed().as_secs_f64() * 1e5
+        })
+        .collect();
+    t.sort_by(f64::total_cmp);
+    t[t.len() / 2]
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let path = args.first().ok_or("usage: check_cost IMAGE [WIDTH HEIGHT] [ROUNDS]")?;
+    let (w, h) = match (args.get(1), args.get(2)) {
+        (Some(w), Some(h)) => (w.parse()?, h.parse()?),
+        _ => (640, 480),
+    };
+    let rounds = args.get(3).map(|r| r.parse()).transpose()?.unwrap_or(200);
+    let img = image::open(path)?.resize_to_fill(w, h, FilterType::Triangle).to_rgb8();
+    let frame = Frame::from_rgb(img.into_raw(), w, h)?;
+    let p = Profile::chsi();
+    let seen = Checker::new(Models::embedded()?, p.clone()).inspect_still(&frame)?;
+    let obs: Observation = seen.observation(&frame);
+    if obs.face.is_none() {
+        return Err("no face in the frame: pick a portrait".into());
+    }
+    let rows: Vec<(&str, f64)> = vec![
+        ("face_count", median_us(rounds, || drop(face_count::check(&obs, &p.face_count)))),
+        ("framing", median_us(rounds, || drop(framing::check(&obs, &p.framing)))),
+        ("head_pose", median_us(rounds, || drop(head_pose::check(&obs, &p.head_pose)))),
+        ("body_tilt", median_us(rounds, || drop(body_tilt::check(&obs, &p.body_tilt)))),
+        ("ears_visible", median_us(rounds, || drop(ears_visible::check(&obs, &p.ears_visible)))),
+        ("hair_clear", median_us(rounds, || drop(hair_clear::check(&obs, &p.hair_clear)))),
+        ("no_hat", median_us(rounds, || drop(no_hat::check(&obs, &p.no_hat)))),
+        ("mouth_closed", median_us(rounds, || drop(mouth_closed::check(&obs, &p.mouth_closed)))),
+        ("eyes_open", median_us(rounds, || drop(eyes_open::check(&obs, &p.eyes_open)))),
+        ("lighting_even", median_us(rounds, || drop(lighting_even::check(&obs, &p.lighting_even)))),
+        ("exposure", median_us(rounds, || drop(exposure::check(&obs, &p.exposure)))),
+        ("sharpness", median_us(rounds, || drop(sharpness::check(&obs, &p.sharpness)))),
+        ("background_plain", median_us(rounds, || drop(background_plain::check(&obs, &p.background_plain)))),
+        ("clothing_contrast", median_us(rounds, || drop(clothing_contrast::check(&obs, &p.clothing_contrast)))),
+        ("shadow_free", median_us(rounds, || drop(shadow_free::check(&obs, &p.shadow_free)))),
+    ];
+    println!("{w}×{h}, {rounds} rounds of 10 calls, median µs per call");
+    for (name, us) in &rows {
+        println!("  {name:<18} {us:>8.1}");
+    }
+    println!("  {:<18} {:>8.1}", "all", rows.iter().map(|r| r.1).sum::<f64>());
+    Ok(())
+}

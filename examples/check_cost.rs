@@ -8,8 +8,8 @@ use std::time::Instant;
 
 use image::imageops::FilterType;
 use photo_check::checks::{
-    background_plain, body_tilt, clothing_contrast, ears_visible, exposure, eyes_open, face_count, framing,
-    hair_clear, head_pose, lighting_even, mouth_closed, no_hat, shadow_free, sharpness,
+    background_plain, body_tilt, clothing_contrast, ears_visible, exposure, eyes_open, face_count, framing, hair_clear,
+    head_pose, lighting_even, mouth_closed, no_hat, shadow_free, sharpness,
 };
 use photo_check::observe::Observation;
 use photo_check::{Checker, Frame, Models, Profile};

@@ -4,6 +4,7 @@
 //! the median microseconds per call, in report order, and their sum. Timings are noisy on a shared machine:
 //! compare the rows of one run with each other.
 
+use std::hint::black_box;
 use std::time::Instant;
 
 use image::imageops::FilterType;
@@ -15,12 +16,12 @@ use photo_check::observe::Observation;
 use photo_check::{Checker, Frame, Models, Profile};
 
 /// Median microseconds per call of `f` over `rounds` batches of ten calls.
-fn median_us(rounds: usize, mut f: impl FnMut()) -> f64 {
+fn median_us<T>(rounds: usize, mut f: impl FnMut() -> T) -> f64 {
     let mut t: Vec<f64> = (0..rounds.max(1))
         .map(|_| {
             let s = Instant::now();
             for _ in 0..10 {
-                f();
+                black_box(f());
             }
             s.elapsed().as_secs_f64() * 1e5
         })
@@ -46,21 +47,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("no face in the frame: pick a portrait".into());
     }
     let rows: Vec<(&str, f64)> = vec![
-        ("face_count", median_us(rounds, || drop(face_count::check(&obs, &p.face_count)))),
-        ("framing", median_us(rounds, || drop(framing::check(&obs, &p.framing)))),
-        ("head_pose", median_us(rounds, || drop(head_pose::check(&obs, &p.head_pose)))),
-        ("body_tilt", median_us(rounds, || drop(body_tilt::check(&obs, &p.body_tilt)))),
-        ("ears_visible", median_us(rounds, || drop(ears_visible::check(&obs, &p.ears_visible)))),
-        ("hair_clear", median_us(rounds, || drop(hair_clear::check(&obs, &p.hair_clear)))),
-        ("no_hat", median_us(rounds, || drop(no_hat::check(&obs, &p.no_hat)))),
-        ("mouth_closed", median_us(rounds, || drop(mouth_closed::check(&obs, &p.mouth_closed)))),
-        ("eyes_open", median_us(rounds, || drop(eyes_open::check(&obs, &p.eyes_open)))),
-        ("lighting_even", median_us(rounds, || drop(lighting_even::check(&obs, &p.lighting_even)))),
-        ("exposure", median_us(rounds, || drop(exposure::check(&obs, &p.exposure)))),
-        ("sharpness", median_us(rounds, || drop(sharpness::check(&obs, &p.sharpness)))),
-        ("background_plain", median_us(rounds, || drop(background_plain::check(&obs, &p.background_plain)))),
-        ("clothing_contrast", median_us(rounds, || drop(clothing_contrast::check(&obs, &p.clothing_contrast)))),
-        ("shadow_free", median_us(rounds, || drop(shadow_free::check(&obs, &p.shadow_free)))),
+        ("face_count", median_us(rounds, || face_count::check(&obs, &p.face_count))),
+        ("framing", median_us(rounds, || framing::check(&obs, &p.framing))),
+        ("head_pose", median_us(rounds, || head_pose::check(&obs, &p.head_pose))),
+        ("body_tilt", median_us(rounds, || body_tilt::check(&obs, &p.body_tilt))),
+        ("ears_visible", median_us(rounds, || ears_visible::check(&obs, &p.ears_visible))),
+        ("hair_clear", median_us(rounds, || hair_clear::check(&obs, &p.hair_clear))),
+        ("no_hat", median_us(rounds, || no_hat::check(&obs, &p.no_hat))),
+        ("mouth_closed", median_us(rounds, || mouth_closed::check(&obs, &p.mouth_closed))),
+        ("eyes_open", median_us(rounds, || eyes_open::check(&obs, &p.eyes_open))),
+        ("lighting_even", median_us(rounds, || lighting_even::check(&obs, &p.lighting_even))),
+        ("exposure", median_us(rounds, || exposure::check(&obs, &p.exposure))),
+        ("sharpness", median_us(rounds, || sharpness::check(&obs, &p.sharpness))),
+        ("background_plain", median_us(rounds, || background_plain::check(&obs, &p.background_plain))),
+        ("clothing_contrast", median_us(rounds, || clothing_contrast::check(&obs, &p.clothing_contrast))),
+        ("shadow_free", median_us(rounds, || shadow_free::check(&obs, &p.shadow_free))),
     ];
     println!("{w}×{h}, {rounds} rounds of 10 calls, median µs per call");
     for (name, us) in &rows {

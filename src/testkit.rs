@@ -895,6 +895,49 @@ mod tests {
         only(b, target, Status::Fail, reason, &[]);
     }
 
+    /// The centroid of a check's named zone, in image pixels.
+    fn centroid(all: &Checks, id: CheckId, name: &str) -> Point {
+        let shape = all.get(id).region().iter().find(|s| s.name == name).unwrap_or_else(|| panic!("{id:?}: {name}"));
+        let n = shape.points.len() as f32;
+        let sum = shape.points.iter().fold((0.0, 0.0), |a, p| (a.0 + p[0] as f32, a.1 + p[1] as f32));
+        Point::new(sum.0 / n, sum.1 / n)
+    }
+
+    #[test]
+    fn zones_are_reported_where_the_checks_looked_in_image_pixels() {
+        let scene = SceneBuilder::new().build();
+        let all = scene.check_all(&Profile::chsi());
+        let (right_edge, left_edge) = (scene.point(lm::FACE_RIGHT_EDGE), scene.point(lm::FACE_LEFT_EDGE));
+        let fw = right_edge.dist(left_edge);
+        // the subject's right ear is beside the face's right edge, on the image's left
+        let (right, left) =
+            (centroid(&all, CheckId::EarsVisible, "right_ear"), centroid(&all, CheckId::EarsVisible, "left_ear"));
+        assert!(right.dist(right_edge) < 0.15 * fw && left.dist(left_edge) < 0.15 * fw, "{right:?} {left:?}");
+        assert!(right.x < left.x);
+        // brows above the eyes, crown above the forehead, cheeks below the eyes, lips at the mouth
+        let eye_y = scene.point(lm::RIGHT_EYE_UPPER).y;
+        assert!(centroid(&all, CheckId::HairClear, "right_brow").y < eye_y);
+        assert!(centroid(&all, CheckId::NoHat, "crown").y < scene.point(lm::FOREHEAD).y);
+        assert!(centroid(&all, CheckId::LightingEven, "left_cheek").y > eye_y);
+        let lips = centroid(&all, CheckId::MouthClosed, "lips");
+        assert!(lips.dist(scene.point(lm::UPPER_LIP_INNER)) < 0.1 * fw, "{lips:?}");
+        // the crop and the shoulder line
+        let crop = &all.framing.region[0];
+        let value = all.framing.value.as_ref().and_then(|v| v.crop.as_ref()).expect("a crop");
+        assert_eq!((crop.name, crop.points[0], crop.points[2][0]), ("crop", [value.x, value.y], value.x + value.width));
+        let shoulders = &all.body_tilt.region[0];
+        assert_eq!((shoulders.name, shoulders.points.len()), ("shoulder_line", 2));
+        assert!(shoulders.points.iter().all(|p| p[1] as f32 > scene.point(lm::CHIN).y));
+        // checks of the whole face or frame have no zone; nor has a check without a face
+        assert!(all.face_count.region.is_empty() && all.head_pose.region.is_empty());
+        let empty = SceneBuilder::new().no_face().build().check_all(&Profile::chsi());
+        assert!(empty.iter().all(|(_, r)| r.region().is_empty()));
+        let json = serde_json::to_value(&all.ears_visible).unwrap();
+        assert_eq!(json["region"][0]["name"], "right_ear");
+        assert_eq!(json["region"][0]["points"].as_array().map(Vec::len), Some(4));
+        assert!(serde_json::to_value(&all.head_pose).unwrap().get("region").is_none());
+    }
+
     #[test]
     fn default_scene_passes_every_check() {
         for (id, got) in outcomes(&SceneBuilder::new()) {

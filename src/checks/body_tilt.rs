@@ -9,7 +9,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::without_face;
-use crate::report::{r3, CheckResult};
+use crate::imaging::Point;
+use crate::report::{r3, CheckResult, Shape};
 
 use crate::models::PersonMask;
 use crate::observe::{landmarks as lm, Observation};
@@ -109,8 +110,8 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
     let chin = face.point(lm::CHIN);
     let fw = face.width();
     let step = (fw / 64.0).max(0.5);
-    // (tilt, lower shoulder top) per offset whose two columns are in the frame and reach the person
-    let mut pairs: Vec<(f32, f32)> = SHOULDER_OFFSETS
+    // (tilt, lower shoulder top, the two tops) per offset whose two columns are in the frame and reach the person
+    let mut pairs: Vec<(f32, f32, [Point; 2])> = SHOULDER_OFFSETS
         .iter()
         .filter_map(|k| {
             let (xr, xl) = (chin.x - k * fw, chin.x + k * fw);
@@ -119,20 +120,21 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
             }
             let (yr, yl) = (top_of_person(mask, xr, chin.y, h, step)?, top_of_person(mask, xl, chin.y, h, step)?);
             // y down: a positive angle means the subject's left shoulder (image right) is lower
-            Some(((yl - yr).atan2(xl - xr).to_degrees(), yr.max(yl)))
+            Some(((yl - yr).atan2(xl - xr).to_degrees(), yr.max(yl), [Point::new(xr, yr), Point::new(xl, yl)]))
         })
         .collect();
     if pairs.is_empty() {
         return Outcome::unknown(Reason::ShouldersNotVisible, None, p);
     }
     pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let (tilt, lower) = pairs[pairs.len() / 2];
+    let (tilt, lower, tops) = pairs[pairs.len() / 2];
+    let region = vec![Shape::new("shoulder_line", tops)];
     let row = (lower + 0.25 * fw).min(h - 1.0);
     let cap = WIDTH_CAP * fw;
     let widths = run_length(mask, chin.x, row, -1.0, w, cap).zip(run_length(mask, chin.x, row, 1.0, w, cap));
     let asymmetry = widths.map(|(right, left)| (right - left).abs() / (right + left).max(1.0));
     let value = Measure { shoulder_tilt_deg: r3(tilt), width_asymmetry: asymmetry.map(r3) };
-    if tilt.abs() > p.max_shoulder_tilt_deg {
+    let outcome = if tilt.abs() > p.max_shoulder_tilt_deg {
         // A sloped shoulder line is a tilt only when the body is seen square (both widths measured and
         // alike); on the labelled portraits a slope without that is nearly always a body turned
         // three-quarters, the far shoulder drawn higher and nearer.
@@ -149,7 +151,8 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
         Outcome::fail(Reason::BodyTurned, value, p)
     } else {
         Outcome::pass(Reason::Ok, value, p)
-    }
+    };
+    outcome.with_region(region)
 }
 
 #[cfg(test)]

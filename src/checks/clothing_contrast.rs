@@ -11,9 +11,10 @@ use serde::{Deserialize, Serialize};
 
 use super::without_face;
 use crate::imaging::color::{delta_e2000, Lab};
+use crate::imaging::Point;
 use crate::observe::regions::{ycbcr, FaceFrame, SkinModel};
 use crate::observe::{landmarks as lm, Observation};
-use crate::report::{r3, CheckResult, Common};
+use crate::report::{r3, CheckResult, Common, Shape};
 
 /// `clothing_contrast`'s profile parameters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -82,9 +83,7 @@ const BOTTOM: f32 = 1.2;
 const PERSON: f32 = 0.5;
 
 /// The CIEDE2000 difference of every clothing point from its nearest background colour.
-fn clothing_differences(obs: &Observation, ff: &FaceFrame, skin: &SkinModel, p: &Params) -> Vec<f32> {
-    let face = obs.face.as_ref().expect("called with a face");
-    let chin = face.point(lm::CHIN);
+fn clothing_differences(obs: &Observation, ff: &FaceFrame, chin: Point, skin: &SkinModel, p: &Params) -> Vec<f32> {
     let backgrounds: Vec<Lab> = p.backgrounds.iter().map(|&c| Lab::from_srgb(c)).collect();
     let (w, h) = (obs.frame.width() as f32, obs.frame.height() as f32);
     let mut out = Vec::with_capacity(GRID.0 * GRID.1);
@@ -116,20 +115,25 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
     let Some(skin) = SkinModel::learn(obs, face) else {
         return Outcome::unknown(Reason::NoSkinModel, None, p);
     };
-    let mut de = clothing_differences(obs, &FaceFrame::of(face), &skin, p);
+    let ff = FaceFrame::of(face);
+    let chin = face.point(lm::CHIN);
+    let mut de = clothing_differences(obs, &ff, chin, &skin, p);
+    let corners = [(-HALF_WIDTH, TOP), (HALF_WIDTH, TOP), (HALF_WIDTH, BOTTOM), (-HALF_WIDTH, BOTTOM)];
+    let region = vec![Shape::new("clothing", corners.map(|(u, v)| ff.offset(chin, u, v)))];
     let points = de.len() as u32;
     if points < p.min_points.max(1) || p.backgrounds.is_empty() {
         let value = Measure { points, like_share: None, median_delta_e: None };
-        return Outcome::unknown(Reason::ClothingOutOfFrame, Some(value), p);
+        return Outcome::unknown(Reason::ClothingOutOfFrame, Some(value), p).with_region(region);
     }
     de.sort_by(f32::total_cmp);
     let like = de.iter().filter(|&&d| d < p.max_delta_e).count() as f32 / de.len() as f32;
     let value = Measure { points, like_share: Some(r3(like)), median_delta_e: Some(r3(de[de.len() / 2])) };
-    if like > p.max_like_share {
+    let outcome = if like > p.max_like_share {
         Outcome::fail(Reason::ClothingLikeBackground, value, p)
     } else {
         Outcome::pass(Reason::Ok, value, p)
-    }
+    };
+    outcome.with_region(region)
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use super::without_face;
 use crate::observe::regions::{ear_zone, measure, FaceFrame, RegionStats, SkinModel};
 use crate::observe::Observation;
-use crate::report::{r3, CheckResult, Common};
+use crate::report::{r3, CheckResult, Common, Shape};
 
 /// `ears_visible`'s profile parameters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -178,7 +178,9 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
     let (right, left) = (judge(true), judge(false));
     let (r, l) = (right.state, left.state);
     let value = Measure { face_width_px: None, right: Some(right), left: Some(left), yaw: Some(r3(yaw)) };
-    match (r, l) {
+    let zone = |right| ear_zone(face, &ff, right, p.zone_inset, p.zone_outset);
+    let region = vec![Shape::new("right_ear", zone(true)), Shape::new("left_ear", zone(false))];
+    let outcome = match (r, l) {
         (Ear::Visible, Ear::Visible) => Outcome::pass(Reason::Ok, value, p),
         // a covered ear is a failure even when the other one cannot be judged
         (Ear::Covered, Ear::Covered) => Outcome::fail(Reason::EarsCovered, value, p),
@@ -187,7 +189,8 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
         (Ear::HiddenByPose, _) | (_, Ear::HiddenByPose) => Outcome::unknown(Reason::EarsHiddenByPose, Some(value), p),
         (Ear::Unclear, _) | (_, Ear::Unclear) => Outcome::unknown(Reason::EarsUnclear, Some(value), p),
         _ => Outcome::unknown(Reason::EarZoneOutsideFrame, Some(value), p),
-    }
+    };
+    outcome.with_region(region)
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::without_face;
 use crate::imaging::geometry::polygon_pixels;
 use crate::observe::{landmarks as lm, Observation};
-use crate::report::{r3, CheckResult, Common};
+use crate::report::{r3, CheckResult, Common, Shape};
 
 /// `exposure`'s profile parameters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -65,7 +65,8 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
     let mean = lumas.iter().sum::<f32>() / lumas.len() as f32;
     let clipped = lumas.iter().filter(|&&l| l >= CLIPPED).count() as f32 / lumas.len() as f32;
     let value = Measure { mean_luma: r3(mean), clipped_share: r3(clipped) };
-    if mean < p.min_mean_luma {
+    let region = vec![Shape::new("face", oval)];
+    let outcome = if mean < p.min_mean_luma {
         Outcome::fail(Reason::TooDark, value, p)
     } else if mean > p.max_mean_luma {
         Outcome::fail(Reason::TooBright, value, p)
@@ -73,7 +74,8 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
         Outcome::fail(Reason::HighlightsClipped, value, p)
     } else {
         Outcome::pass(Reason::Ok, value, p)
-    }
+    };
+    outcome.with_region(region)
 }
 
 #[cfg(test)]

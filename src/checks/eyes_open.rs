@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::without_face;
 use crate::observe::{landmarks as lm, Observation};
-use crate::report::{r3, CheckResult};
+use crate::report::{r3, CheckResult, Shape};
 
 /// `eyes_open`'s profile parameters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -48,12 +48,15 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
     let right = face.point(lm::RIGHT_EYE_UPPER).dist(face.point(lm::RIGHT_EYE_LOWER)) / norm;
     let left = face.point(lm::LEFT_EYE_UPPER).dist(face.point(lm::LEFT_EYE_LOWER)) / norm;
     let value = Measure { right: r3(right), left: r3(left) };
-    match (right >= p.min_open_ratio, left >= p.min_open_ratio) {
+    let region =
+        vec![Shape::new("right_eye", face.points(&lm::RIGHT_EYE)), Shape::new("left_eye", face.points(&lm::LEFT_EYE))];
+    let outcome = match (right >= p.min_open_ratio, left >= p.min_open_ratio) {
         (true, true) => Outcome::pass(Reason::Ok, value, p),
         (false, false) => Outcome::fail(Reason::EyesClosed, value, p),
         (false, true) => Outcome::fail(Reason::RightEyeClosed, value, p),
         (true, false) => Outcome::fail(Reason::LeftEyeClosed, value, p),
-    }
+    };
+    outcome.with_region(region)
 }
 
 #[cfg(test)]

@@ -9,7 +9,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::without_face;
-use crate::report::{r3, CheckResult};
+use crate::imaging::Point;
+use crate::report::{r3, CheckResult, Shape};
 
 use crate::models::PersonMask;
 use crate::observe::{landmarks as lm, Face, Observation};
@@ -210,14 +211,16 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
         Fit::Ok { crop_width, top } => {
             let k = p.out_width / crop_width;
             let height = crop_width * p.out_height / p.out_width;
-            value.crop =
-                Some(Crop { x: r3(face_x - crop_width / 2.0), y: r3(top), width: r3(crop_width), height: r3(height) });
+            let x = face_x - crop_width / 2.0;
+            value.crop = Some(Crop { x: r3(x), y: r3(top), width: r3(crop_width), height: r3(height) });
+            let corners = [(x, top), (x + crop_width, top), (x + crop_width, top + height), (x, top + height)];
+            let region = vec![Shape::new("crop", corners.map(|(x, y)| Point::new(x, y)))];
             value.in_crop = Some(InCrop {
                 hair_top_px: r3((hair_y - top) * k),
                 eye_line_px: r3((eye.y - top) * k),
                 face_width_px: r3(face_w * k),
             });
-            Outcome::pass(Reason::Ok, value, p)
+            Outcome::pass(Reason::Ok, value, p).with_region(region)
         }
         Fit::Fails(reason) => Outcome::fail(reason, value, p),
     }

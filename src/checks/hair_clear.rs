@@ -11,7 +11,7 @@ use super::lighting_even::{anchors, cheek_means};
 use super::without_face;
 use crate::observe::regions::{brow_band, measure, FaceFrame, RegionStats, SkinModel};
 use crate::observe::Observation;
-use crate::report::{r3, CheckResult, Common};
+use crate::report::{r3, CheckResult, Common, Shape};
 
 /// `hair_clear`'s profile parameters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -126,12 +126,16 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
     };
     let (rs, ls) = (band(true), band(false));
     let value = Measure { face_width_px: None, right: Some(Band::of(&rs)), left: Some(Band::of(&ls)) };
-    match (rs.skin >= p.min_skin_share, ls.skin >= p.min_skin_share) {
+    // both stacked bands of a brow as one zone
+    let zone = |right| brow_band(face, &ff, right, p.band_lift, 2.0 * p.band_height);
+    let region = vec![Shape::new("right_brow", zone(true)), Shape::new("left_brow", zone(false))];
+    let outcome = match (rs.skin >= p.min_skin_share, ls.skin >= p.min_skin_share) {
         (true, true) => Outcome::pass(Reason::Ok, value, p),
         (false, false) => Outcome::fail(Reason::HairOverBrows, value, p),
         (false, true) => Outcome::fail(Reason::HairOverRightBrow, value, p),
         (true, false) => Outcome::fail(Reason::HairOverLeftBrow, value, p),
-    }
+    };
+    outcome.with_region(region)
 }
 
 #[cfg(test)]

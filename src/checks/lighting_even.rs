@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::without_face;
 use crate::imaging::{Affine, Point};
 use crate::observe::{landmarks as lm, Observation};
-use crate::report::{r3, CheckResult};
+use crate::report::{r3, CheckResult, Shape};
 
 /// `lighting_even`'s profile parameters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -92,13 +92,29 @@ pub(crate) fn anchors(obs: &Observation) -> Option<(Point, Point, Point)> {
     }
 }
 
-/// Mean luma of the subject's right and left cheek patches.
-pub fn cheek_means(obs: &Observation, (right_eye, left_eye, mouth): (Point, Point, Point)) -> (f32, f32) {
+/// The subject's right and left cheek patches: centres, side and rotation (OFIQ's placement).
+fn cheek_patches((right_eye, left_eye, mouth): (Point, Point, Point)) -> ([Point; 2], f32, f32) {
     let down = (mouth.y - right_eye.mid(left_eye).y, mouth.x - right_eye.mid(left_eye).x);
     let rotation = (left_eye.y - right_eye.y).atan2(left_eye.x - right_eye.x);
     let side = PATCH * right_eye.dist(left_eye);
     let below = |eye: Point| Point::new(eye.x + 0.5 * down.1, eye.y + 0.5 * down.0);
-    (patch_mean(obs, below(right_eye), side, rotation), patch_mean(obs, below(left_eye), side, rotation))
+    ([below(right_eye), below(left_eye)], side, rotation)
+}
+
+/// Mean luma of the subject's right and left cheek patches.
+pub fn cheek_means(obs: &Observation, anchors: (Point, Point, Point)) -> (f32, f32) {
+    let ([right, left], side, rotation) = cheek_patches(anchors);
+    (patch_mean(obs, right, side, rotation), patch_mean(obs, left, side, rotation))
+}
+
+/// The two cheek patches as shapes (`right_cheek`, `left_cheek`).
+fn cheek_region(anchors: (Point, Point, Point)) -> Vec<Shape> {
+    let (centres, side, rotation) = cheek_patches(anchors);
+    let corners = |c: Point| {
+        let map = Affine::from_rotated_rect(c, side, side, rotation, 1.0, 1.0);
+        [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)].map(|(u, v)| map.apply(Point::new(u, v)))
+    };
+    vec![Shape::new("right_cheek", corners(centres[0])), Shape::new("left_cheek", corners(centres[1]))]
 }
 
 /// Judges whether both cheeks are lit alike (no 阴阳脸).
@@ -107,7 +123,7 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
     let (right, left) = cheek_means(obs, anchors);
     let ratio = right.min(left) / right.max(left).max(1.0);
     let value = Measure { right: r3(right), left: r3(left), ratio: r3(ratio) };
-    if right.max(left) < p.min_bright_cheek_luma {
+    let outcome = if right.max(left) < p.min_bright_cheek_luma {
         Outcome::unknown(Reason::TooDarkToJudge, Some(value), p)
     } else if ratio >= p.min_cheek_ratio {
         Outcome::pass(Reason::Ok, value, p)
@@ -115,7 +131,8 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
         Outcome::fail(Reason::RightSideDark, value, p)
     } else {
         Outcome::fail(Reason::LeftSideDark, value, p)
-    }
+    };
+    outcome.with_region(cheek_region(anchors))
 }
 
 #[cfg(test)]

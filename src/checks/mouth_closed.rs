@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::without_face;
 use crate::imaging::geometry::polygon_area;
 use crate::observe::{landmarks as lm, Observation};
-use crate::report::{r3, CheckResult};
+use crate::report::{r3, CheckResult, Shape};
 
 /// `mouth_closed`'s profile parameters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -61,13 +61,15 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
     let outer = polygon_area(&face.points(&lm::LIPS_OUTER)).max(1e-3);
     let opening = inner / outer;
     let value = Measure { lip_gap_ratio: r3(gap), opening_share: r3(opening) };
-    if gap > p.max_lip_gap_ratio {
+    let region = vec![Shape::new("lips", face.points(&lm::LIPS_OUTER))];
+    let outcome = if gap > p.max_lip_gap_ratio {
         Outcome::fail(Reason::MouthOpen, value, p)
     } else if opening > p.max_opening_share {
         Outcome::fail(Reason::TeethShowing, value, p)
     } else {
         Outcome::pass(Reason::Ok, value, p)
-    }
+    };
+    outcome.with_region(region)
 }
 
 #[cfg(test)]

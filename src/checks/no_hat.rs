@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::without_face;
-use crate::report::{r3, CheckResult, Common};
+use crate::report::{r3, CheckResult, Common, Shape};
 
 use crate::observe::regions::{crown_band, measure, FaceFrame, SkinModel};
 use crate::observe::Observation;
@@ -109,14 +109,15 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
         spread: r3(s.luma_spread),
     };
     let value = Measure { face_width_px: None, crown: Some(crown) };
-    if s.in_frame < p.min_in_frame {
-        return Outcome::unknown(Reason::CrownOutsideFrame, Some(value), p);
-    }
-    if s.skin < p.min_crown_skin {
+    let region = vec![Shape::new("crown", band)];
+    let outcome = if s.in_frame < p.min_in_frame {
+        Outcome::unknown(Reason::CrownOutsideFrame, Some(value), p)
+    } else if s.skin < p.min_crown_skin {
         Outcome::fail(Reason::Hat, value, p)
     } else {
         Outcome::pass(Reason::Ok, value, p)
-    }
+    };
+    outcome.with_region(region)
 }
 
 #[cfg(test)]

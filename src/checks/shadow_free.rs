@@ -17,7 +17,7 @@ use crate::imaging::geometry::point_in_polygon;
 use crate::imaging::Point;
 use crate::observe::regions::FaceFrame;
 use crate::observe::{landmarks as lm, Face, Observation};
-use crate::report::{r3, CheckResult, Common};
+use crate::report::{r3, CheckResult, Common, Shape};
 
 /// `shadow_free`'s profile parameters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -169,13 +169,18 @@ fn halo_bands(obs: &Observation, ff: &FaceFrame) -> Vec<(f32, f32)> {
     ratios
 }
 
-/// Share of the face's skin points (below the eyes, inside the shrunk oval, outside the lips) darker than
-/// `ratio` × its bright level.
-fn face_dark_share(obs: &Observation, face: &Face, ff: &FaceFrame, ratio: f32) -> f32 {
+/// The face oval shrunk toward its centre (its edge touches hair and background).
+fn inner_oval(face: &Face) -> Vec<Point> {
     let oval = face.points(&lm::FACE_OVAL);
     let c = oval.iter().fold(Point::new(0.0, 0.0), |a, p| Point::new(a.x + p.x, a.y + p.y));
     let c = Point::new(c.x / oval.len() as f32, c.y / oval.len() as f32);
-    let oval: Vec<Point> = oval.iter().map(|&p| c.lerp(p, OVAL_SHRINK)).collect();
+    oval.iter().map(|&p| c.lerp(p, OVAL_SHRINK)).collect()
+}
+
+/// Share of the face's skin points (below the eyes, inside the shrunk oval, outside the lips) darker than
+/// `ratio` × its bright level.
+fn face_dark_share(obs: &Observation, face: &Face, ff: &FaceFrame, ratio: f32) -> f32 {
+    let oval = inner_oval(face);
     let lips = face.points(&lm::LIPS_OUTER);
     let (x0, y0, x1, y1) = crate::imaging::geometry::bounds(oval.iter().copied());
     let step = ((x1 - x0) / FACE_GRID as f32).max(1.0);
@@ -260,7 +265,7 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
         face_dark_share: r3(dark),
         red_share: red.map(r3),
     };
-    if dark > p.max_face_dark_share {
+    let outcome = if dark > p.max_face_dark_share {
         Outcome::fail(Reason::ShadowOnFace, value, p)
     } else if halo_share.is_some_and(|s| s > p.max_halo_share) {
         Outcome::fail(Reason::ShadowBehindHead, value, p)
@@ -270,7 +275,8 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
         Outcome::unknown(Reason::OutlineNotVisible, Some(value), p)
     } else {
         Outcome::pass(Reason::Ok, value, p)
-    }
+    };
+    outcome.with_region(vec![Shape::new("face", inner_oval(face))])
 }
 
 #[cfg(test)]

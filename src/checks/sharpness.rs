@@ -7,9 +7,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::without_face;
-use crate::imaging::{warp_gray, Affine, GrayImage};
+use crate::imaging::{warp_gray, Affine, GrayImage, Point};
 use crate::observe::Observation;
-use crate::report::{r3, CheckResult, Common};
+use crate::report::{r3, CheckResult, Common, Shape};
 
 /// `sharpness`'s profile parameters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -85,11 +85,12 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
     let map = Affine::from_rotated_rect(roi.center, side_px, side_px, roi.rotation, n as f32, n as f32);
     let blur = blur_metric(&warp_gray(obs.frame, &map, n, n));
     let value = Measure { blur: Some(r3(blur)), face_width_px };
-    if blur <= p.max_blur {
-        Outcome::pass(Reason::Ok, value, p)
-    } else {
-        Outcome::fail(Reason::Blurred, value, p)
-    }
+    let n = n as f32;
+    let corners = [(0.0, 0.0), (n, 0.0), (n, n), (0.0, n)].map(|(u, v)| map.apply(Point::new(u, v)));
+    let region = vec![Shape::new("face_patch", corners)];
+    let outcome =
+        if blur <= p.max_blur { Outcome::pass(Reason::Ok, value, p) } else { Outcome::fail(Reason::Blurred, value, p) };
+    outcome.with_region(region)
 }
 
 #[cfg(test)]

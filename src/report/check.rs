@@ -1,6 +1,7 @@
 //! The result types every check shares: the check ids, the statuses, one check's typed result and the
 //! reason codes with their messages. The checks build these; the report collects them.
 
+use crate::imaging::Point;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 
@@ -206,10 +207,29 @@ impl<R: ReasonCode> Serialize for Reason<R> {
     }
 }
 
+/// A zone a check looked at, in image pixels of the checked frame: a polygon (a box has four corners) or
+/// a line (two points). Names use the subject's left and right (`right_ear` is on the image's left).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Shape {
+    /// What the zone is (`right_ear`, `crown`, `crop`, `shoulder_line`, …).
+    pub name: &'static str,
+    /// Its corners (or the line's two ends), `[x, y]` to a tenth of a pixel.
+    pub points: Vec<[f64; 2]>,
+}
+
+impl Shape {
+    /// A named polygon or line through `points`.
+    pub fn new(name: &'static str, points: impl IntoIterator<Item = Point>) -> Shape {
+        let tenth = |v: f32| (f64::from(v) * 10.0).round() / 10.0;
+        Shape { name, points: points.into_iter().map(|p| [tenth(p.x), tenth(p.y)]).collect() }
+    }
+}
+
 /// One check's answer, typed: `M` is what it measured, `R` its reason codes, `P` its profile parameters.
 ///
-/// Serialised as `{ status, reason, value, threshold, message_zh, message_en }`; `value` and `threshold`
-/// are `{}` when absent (no face, not required).
+/// Serialised as `{ status, reason, value, threshold, message_zh, message_en, region }`; `value` and
+/// `threshold` are `{}` when absent (no face, not required); `region` is left out when the check looked at
+/// no particular zone.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(bound(serialize = "M: Serialize, P: Serialize"))]
 pub struct CheckResult<M, R: ReasonCode, P> {
@@ -227,13 +247,22 @@ pub struct CheckResult<M, R: ReasonCode, P> {
     pub message_zh: &'static str,
     /// The message for `reason`, in English.
     pub message_en: &'static str,
+    /// The zones the check measured (for drawing where a problem is).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub region: Vec<Shape>,
 }
 
 impl<M, R: ReasonCode, P: Clone> CheckResult<M, R, P> {
     /// A result with the messages of `reason`.
     pub fn new(status: Status, reason: Reason<R>, value: Option<M>, params: &P) -> Self {
         let (message_zh, message_en) = reason.messages();
-        CheckResult { status, reason, value, threshold: Some(params.clone()), message_zh, message_en }
+        CheckResult { status, reason, value, threshold: Some(params.clone()), message_zh, message_en, region: vec![] }
+    }
+
+    /// The same result with the zones it measured.
+    pub fn with_region(mut self, region: Vec<Shape>) -> Self {
+        self.region = region;
+        self
     }
 
     /// A pass with the check's `ok` reason.
@@ -265,6 +294,7 @@ impl<M, R: ReasonCode, P: Clone> CheckResult<M, R, P> {
             threshold: None,
             message_zh: "",
             message_en: "",
+            region: vec![],
         }
     }
 }
@@ -281,6 +311,8 @@ pub trait CheckView: std::fmt::Debug {
     fn message_en(&self) -> &'static str;
     /// The measured value as JSON (`{}` when nothing was measured).
     fn value_json(&self) -> Value;
+    /// The zones the check measured.
+    fn region(&self) -> &[Shape];
 }
 
 impl<M: Serialize + std::fmt::Debug, R: ReasonCode, P: std::fmt::Debug> CheckView for CheckResult<M, R, P> {
@@ -295,6 +327,9 @@ impl<M: Serialize + std::fmt::Debug, R: ReasonCode, P: std::fmt::Debug> CheckVie
     }
     fn message_en(&self) -> &'static str {
         self.message_en
+    }
+    fn region(&self) -> &[Shape] {
+        &self.region
     }
     fn value_json(&self) -> Value {
         self.value

@@ -7,7 +7,7 @@ pub mod check;
 
 use serde::{Deserialize, Serialize};
 
-pub use check::{r3, CheckId, CheckResult, CheckView, Common, Reason, ReasonCode, Status};
+pub use check::{r3, CheckId, CheckResult, CheckView, Common, Reason, ReasonCode, Shape, Status};
 
 use crate::checks::{
     background_plain, body_tilt, clothing_contrast, ears_visible, exposure, eyes_open, face_count, framing, hair_clear,
@@ -160,7 +160,7 @@ impl Checks {
         fn one<M, R: ReasonCode, P>(status: Status) -> CheckResult<M, R, P> {
             let reason = Reason::Own(R::ALL[0]);
             let (message_zh, message_en) = reason.messages();
-            CheckResult { status, reason, value: None, threshold: None, message_zh, message_en }
+            CheckResult { status, reason, value: None, threshold: None, message_zh, message_en, region: vec![] }
         }
         Checks {
             face_count: one(status),

@@ -31,6 +31,7 @@ pub mod observe;
 pub mod pipeline;
 pub mod profile;
 pub mod report;
+pub mod standardize;
 #[cfg(test)]
 pub(crate) mod testkit;
 

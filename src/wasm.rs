@@ -27,6 +27,7 @@ use crate::models::{ModelBytes, Models};
 use crate::pipeline::{Checker, LiveStream};
 use crate::profile::Profile;
 use crate::report::Report;
+use crate::standardize::Background;
 
 /// A JS `Error` with `code` and `name = "PhotoCheckError"`.
 fn js_error(code: &str, message: &str) -> JsValue {
@@ -317,6 +318,29 @@ impl PhotoChecker {
         inner.stream.reset();
         inner.frame_buf = buf;
         report_to_js(&result?)
+    }
+
+    /// The standardized 480×640 photo of an RGBA frame (the server's crop, background replaced) as JPEG
+    /// bytes. `background`: `'blue'`, `'white'` or `'grey'`; undefined for the profile's first background
+    /// (CHSI light blue). Checks the frame as a still to find the crop; tracking is reset.
+    pub fn standardize(
+        &mut self,
+        data: JsValue,
+        width: f64,
+        height: f64,
+        background: Option<String>,
+    ) -> Result<Uint8Array, JsValue> {
+        let (w, h) = (dim(width, "width")?, dim(height, "height")?);
+        let background = background.as_deref().map(Background::parse).transpose().map_err(core_error)?;
+        let inner = self.inner()?;
+        let mut buf = std::mem::take(&mut inner.frame_buf);
+        let max_pixels = inner.checker.profile().limits.max_pixels;
+        let result = rgba_into(&data, w, h, &mut buf)
+            .and_then(|_| Frame::from_rgba_limited(&buf, w, h, max_pixels).map_err(core_error))
+            .and_then(|frame| inner.checker.standardize(&frame, background).map_err(core_error));
+        inner.stream.reset();
+        inner.frame_buf = buf;
+        Ok(Uint8Array::from(result?.0.jpeg.as_slice()))
     }
 
     /// Checks a photo file (JPEG/PNG bytes as `Uint8Array` or `ArrayBuffer`): EXIF orientation is

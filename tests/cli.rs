@@ -79,3 +79,27 @@ fn eval_prints_confusion_and_pose_error() {
     assert!(rates.contains("1.000 [0.207, 1.000]") && rates.ends_with("fail only"), "{rates}");
     assert!(text.contains("frontal-ish"), "{text}");
 }
+
+#[test]
+fn standardize_writes_the_chsi_jpeg() {
+    let dir = std::env::temp_dir().join(format!("photo-check-std-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out_file = dir.join("std.jpg");
+    let out =
+        bin().args(["standardize", &sample(), "-o"]).arg(&out_file).args(["--background", "grey"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let said = String::from_utf8(out.stdout).unwrap();
+    // her head touches the top edge: no crop fits, so the photo is centred on her face
+    assert!(said.contains("480×640 JPEG") && said.contains("centred on the face (framing: no_room_above)"), "{said}");
+    let bytes = std::fs::read(&out_file).unwrap();
+    assert!(bytes.len() <= 40_000, "{} bytes", bytes.len());
+    let img = image::load_from_memory(&bytes).unwrap().to_rgb8();
+    assert_eq!(img.dimensions(), (480, 640));
+    let corner = img.get_pixel(470, 10).0;
+    assert!(corner.iter().all(|&c| c.abs_diff(240) <= 6), "{corner:?}: the light grey background");
+    let bad =
+        bin().args(["standardize", &sample(), "-o"]).arg(&out_file).args(["--background", "pink"]).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("invalid_argument"));
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -206,6 +206,26 @@ fn capture_becomes_ready_with_a_profile_that_passes() {
 }
 
 #[wasm_bindgen_test]
+fn standardize_makes_the_chsi_jpeg_and_refuses_bad_input() {
+    let mut c = checker();
+    let (rgba, w, h) = sample_rgba();
+    let data = || JsValue::from(Uint8ClampedArray::from(rgba.as_slice()));
+    for background in [None, Some("white".to_string())] {
+        let jpeg = c.standardize(data(), w as f64, h as f64, background.clone()).unwrap().to_vec();
+        let img = image::load_from_memory(&jpeg).unwrap().to_rgb8();
+        assert_eq!(img.dimensions(), (480, 640));
+        assert!((20_000..=40_000).contains(&jpeg.len()), "{} bytes", jpeg.len());
+        // the top corner is the new background (blue by default for chsi)
+        let want = if background.is_some() { [255, 255, 255] } else { [100, 197, 255] };
+        let got = img.get_pixel(4, 4).0;
+        assert!((0..3).all(|k| (got[k] as i32 - want[k] as i32).abs() <= 6), "{got:?} vs {want:?}");
+    }
+    assert_eq!(code(c.standardize(data(), w as f64, h as f64, Some("pink".into())).unwrap_err()), "invalid_argument");
+    let px = JsValue::from(Uint8ClampedArray::from(vec![0u8; 10].as_slice()));
+    assert_eq!(code(c.standardize(px, 32.0, 32.0, None).unwrap_err()), "buffer_length");
+}
+
+#[wasm_bindgen_test]
 fn bad_frames_are_errors_with_codes() {
     let mut c = checker();
     let px = |n: usize| JsValue::from(Uint8ClampedArray::from(vec![0u8; n].as_slice()));

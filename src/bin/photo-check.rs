@@ -4,8 +4,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use photo_check::decode::decode;
 use photo_check::eval::{row_line, Evaluation, LabelTable, Prediction, Split};
 use photo_check::files::{load_profile, read_image as read};
+use photo_check::standardize::Background;
 use photo_check::{Checker, Error, Models, Status};
 use serde_json::json;
 
@@ -41,6 +43,17 @@ enum Command {
         #[arg(required = true)]
         images: Vec<PathBuf>,
     },
+    /// Make the 480×640 standardized photo (the server's crop, background replaced) as a JPEG.
+    Standardize {
+        image: PathBuf,
+        #[arg(short, long)]
+        out: PathBuf,
+        /// blue (RGB 100,197,255), white or grey (240,240,240); default: the profile's first background.
+        #[arg(long)]
+        background: Option<String>,
+        #[arg(long, default_value = "chsi")]
+        profile: String,
+    },
     /// Measure the checks on labelled photos: a CSV with a `file` column, check-id columns (pass / fail /
     /// ambiguous) and optionally `split` (train / val) and `yaw_deg`, `pitch_deg`, `roll_deg`.
     Eval {
@@ -71,6 +84,9 @@ fn main() -> ExitCode {
             eval(&labels, images.as_deref(), &profile, split, verbose)
         }
         Command::Debug { out, profile, images } => debug(&out, &profile, &images),
+        Command::Standardize { image, out, background, profile } => {
+            standardize(&image, &out, background.as_deref(), &profile)
+        }
     };
     match result {
         Ok(code) => code,
@@ -79,6 +95,24 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+fn standardize(image: &Path, out: &Path, background: Option<&str>, profile: &str) -> Result<ExitCode, Error> {
+    let checker = Checker::new(Models::embedded()?, load_profile(profile)?);
+    let background = background.map(Background::parse).transpose()?;
+    let frame = decode(&read(image, &checker.profile().limits)?, &checker.profile().limits)?.frame;
+    let (photo, report) = checker.standardize(&frame, background)?;
+    std::fs::write(out, &photo.jpeg).map_err(|e| Error::InvalidArgument(format!("{}: {e}", out.display())))?;
+    let crop = if photo.framed { "framing's crop".to_string() } else { "centred on the face".to_string() };
+    let framing = report.checks.framing.reason.code();
+    println!(
+        "{}: 480×640 JPEG, quality {}, {:.1} KB; {crop} (framing: {framing}); the photo's verdict: {}",
+        out.display(),
+        photo.quality,
+        photo.jpeg.len() as f64 / 1000.0,
+        report.verdict.as_str()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn check(profile: &str, as_json: bool, landmarks: bool, images: &[PathBuf]) -> Result<ExitCode, Error> {

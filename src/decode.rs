@@ -1,5 +1,7 @@
-//! JPEG/PNG bytes → Frame: sizes checked from the header before decoding, EXIF orientation applied,
-//! large photos downscaled to the working size.
+//! JPEG/PNG bytes (natively also WebP) → Frame: the format decided by content (phones and chat apps save
+//! WebP or PNG under `.jpg`), sizes checked from the header before decoding, EXIF orientation applied, large
+//! photos downscaled to the working size. HEIC/HEIF (iPhone's default) is recognised and refused with how
+//! to convert it: no pure-Rust decoder exists for it.
 
 use std::io::Cursor;
 
@@ -18,7 +20,15 @@ pub struct Decoded {
     pub original: [u32; 2],
 }
 
-/// Decodes a JPEG or PNG, honouring EXIF orientation and the limits.
+/// `ftyp` brands of HEIC/HEIF files (ISO BMFF: the brand sits at bytes 8..12, after the box size and `ftyp`).
+const HEIF_BRANDS: [&[u8; 4]; 6] = [b"heic", b"heix", b"hevc", b"heim", b"mif1", b"msf1"];
+
+/// Whether the bytes are a HEIC/HEIF file.
+fn is_heif(bytes: &[u8]) -> bool {
+    bytes.len() >= 12 && &bytes[4..8] == b"ftyp" && HEIF_BRANDS.iter().any(|b| &bytes[8..12] == *b)
+}
+
+/// Decodes a JPEG or PNG (natively also WebP), honouring EXIF orientation and the limits.
 pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded> {
     if bytes.len() as u64 > limits.max_bytes {
         return Err(Error::TooLarge { what: "file bytes", actual: bytes.len() as u64, limit: limits.max_bytes });
@@ -26,12 +36,21 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded> {
     if bytes.is_empty() {
         return Err(Error::Decode("empty input".into()));
     }
+    if is_heif(bytes) {
+        return Err(Error::Decode(
+            "HEIC/HEIF photos are not supported: convert to JPEG first (iPhone: Settings → Camera → Formats → \
+             Most Compatible; or `heif-convert photo.heic photo.jpg` from libheif)"
+                .into(),
+        ));
+    }
     let reader =
         ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| Error::Decode(e.to_string()))?;
     match reader.format() {
         Some(image::ImageFormat::Jpeg) | Some(image::ImageFormat::Png) => {}
-        Some(other) => return Err(Error::Decode(format!("unsupported format {other:?} (JPEG or PNG only)"))),
-        None => return Err(Error::Decode("not a JPEG or PNG".into())),
+        // the browser build leaves WebP to the browser (the page decodes album photos with createImageBitmap)
+        Some(image::ImageFormat::WebP) if cfg!(not(target_arch = "wasm32")) => {}
+        Some(other) => return Err(Error::Decode(format!("unsupported format {other:?} (JPEG, PNG or WebP)"))),
+        None => return Err(Error::Decode("not a JPEG, PNG or WebP".into())),
     }
     // On wasm32 the png crate refuses an IHDR whose decoded size overflows `usize` ("Memory limit
     // exceeded") while the decoder is built, before its size can be asked: read the size first so that

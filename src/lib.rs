@@ -14,6 +14,8 @@
 
 #![warn(missing_docs)]
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod batch;
 pub mod capture;
 pub mod checks;
 pub mod decode;

@@ -103,3 +103,44 @@ fn standardize_writes_the_chsi_jpeg() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("invalid_argument"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn batch_walks_folders_and_lists_keeps_input_order_and_summarises() {
+    let dir = std::env::temp_dir().join(format!("photo-check-batch-cli-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("b")).unwrap();
+    let png = std::fs::read(sample()).unwrap();
+    // a WebP named .jpg (decided by content), a PNG, a HEIC header and a text file inside the folder
+    let img = image::load_from_memory(&png).unwrap().to_rgb8();
+    let mut webp = Vec::new();
+    img.write_with_encoder(image::codecs::webp::WebPEncoder::new_lossless(&mut webp)).unwrap();
+    std::fs::write(dir.join("c.jpg"), &webp).unwrap();
+    std::fs::write(dir.join("a.png"), &png).unwrap();
+    std::fs::write(dir.join("b/d.jpeg"), b"\0\0\0\x18ftypheic\0\0\0\0mif1heic").unwrap();
+    std::fs::write(dir.join("notes.txt"), "not a photo").unwrap();
+    std::fs::write(dir.join("list.txt"), "a.png\n").unwrap();
+    let out =
+        bin().args(["check", "--json", "--jobs", "3", "--list"]).arg(dir.join("list.txt")).arg(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "the HEIC file is an error");
+    let lines: Vec<serde_json::Value> =
+        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let files: Vec<String> =
+        lines.iter().map(|v| v["file"].as_str().unwrap().replace(&dir.display().to_string(), "")).collect();
+    // the command line's paths first (the folder, walked in name order), then the list's
+    assert_eq!(files, ["/a.png", "/b/d.jpeg", "/c.jpg", "/a.png"]);
+    assert_eq!(lines[1]["error"]["code"], "decode");
+    assert!(lines[1]["error"]["message"].as_str().unwrap().contains("HEIC"));
+    // the WebP gives the PNG's verdicts (lossless: the same pixels)
+    for id in ["face_count", "mouth_closed", "ears_visible", "framing"] {
+        assert_eq!(lines[2]["checks"][id]["status"], lines[0]["checks"][id]["status"], "{id}");
+    }
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let summary = stderr.lines().find_map(|l| l.strip_prefix("summary: ")).expect("a summary line");
+    let s: serde_json::Value = serde_json::from_str(summary).unwrap();
+    assert_eq!(
+        (s["files"].as_u64(), s["verdicts"]["fail"].as_u64(), s["errors"]["decode"].as_u64()),
+        (Some(4), Some(3), Some(1))
+    );
+    assert_eq!(s["reasons"]["mouth_closed/mouth_open"].as_u64(), Some(3));
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use photo_check::batch;
 use photo_check::decode::decode;
 use photo_check::eval::{row_line, Evaluation, LabelTable, Prediction, Split};
 use photo_check::files::{load_profile, read_image as read};
@@ -20,7 +21,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Check image files; exit 0 when all pass, 1 when any fails or is undecided, 2 on an error.
+    /// Check image files on every core; exit 0 when all pass, 1 when any fails or is undecided, 2 on an error.
+    /// With more than one file a summary line (counts per verdict, reason and error) goes to stderr.
     Check {
         /// Built-in profile name (chsi, icao) or a TOML file.
         #[arg(long, default_value = "chsi")]
@@ -31,7 +33,14 @@ enum Command {
         /// Include the 468 face landmarks in JSON reports.
         #[arg(long)]
         landmarks: bool,
-        #[arg(required = true)]
+        /// Photos checked at once (default: every core); the output keeps the input order.
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// A file listing photos, one path per line (relative to the list's folder), besides IMAGE...
+        #[arg(long)]
+        list: Vec<PathBuf>,
+        /// Image files, or folders (checked recursively: .jpg .jpeg .png .webp .jfif).
+        #[arg(required_unless_present = "list")]
         images: Vec<PathBuf>,
     },
     /// Draw what the pipeline saw (person mask, face box, landmarks) into PNGs, for looking at failures.
@@ -79,7 +88,11 @@ fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| eprintln!("photo-check: internal panic: {info}")));
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Check { profile, json, landmarks, images } => check(&profile, json, landmarks, &images),
+        Command::Check { profile, json, landmarks, jobs, list, images } => {
+            let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+            let listed = list.iter().map(|l| batch::read_list(l)).collect::<Result<Vec<_>, _>>();
+            listed.and_then(|l| check(&profile, json, landmarks, &[images, l.concat()].concat(), jobs))
+        }
         Command::Eval { labels, images, profile, split, verbose } => {
             eval(&labels, images.as_deref(), &profile, split, verbose)
         }
@@ -115,12 +128,17 @@ fn standardize(image: &Path, out: &Path, background: Option<&str>, profile: &str
     Ok(ExitCode::SUCCESS)
 }
 
-fn check(profile: &str, as_json: bool, landmarks: bool, images: &[PathBuf]) -> Result<ExitCode, Error> {
+fn check(profile: &str, as_json: bool, landmarks: bool, paths: &[PathBuf], jobs: usize) -> Result<ExitCode, Error> {
     let mut checker = Checker::new(Models::embedded()?, load_profile(profile)?);
     checker.include_landmarks = landmarks;
+    let files = batch::expand(paths)?;
     let mut worst = 0u8;
-    for file in images {
-        match read(file, &checker.profile().limits).and_then(|bytes| checker.check_image(&bytes)) {
+    let mut summary = batch::Summary::default();
+    let work = |file: &PathBuf| read(file, &checker.profile().limits).and_then(|bytes| checker.check_image(&bytes));
+    batch::for_each_ordered(&files, jobs, work, |i, result| {
+        let file = &files[i];
+        summary.add(result.as_ref());
+        match result {
             Ok(report) => {
                 if as_json {
                     let mut v = serde_json::to_value(&report).expect("reports serialise");
@@ -148,6 +166,10 @@ fn check(profile: &str, as_json: bool, landmarks: bool, images: &[PathBuf]) -> R
                 worst = 2;
             }
         }
+    });
+    // stderr: stdout stays one JSON object per file
+    if files.len() > 1 {
+        eprintln!("summary: {}", serde_json::to_string(&summary).expect("summaries serialise"));
     }
     Ok(ExitCode::from(worst))
 }

@@ -765,9 +765,8 @@ function main() {
     app.tilted = tilted;
     if (STATES[current()].camera) guide();
   });
-  if (orientation.needsPermission) {
-    document.addEventListener('click', () => orientation.requestOnGesture(), { once: true, capture: true });
-  }
+  // The first tap also unlocks speech on iOS (speechSynthesis stays silent until speak() runs in a gesture).
+  document.addEventListener('click', () => { orientation.requestOnGesture(); speaker.unlock(); }, { once: true, capture: true });
   // The overlay follows the video/photo box when the page is resized or rotated.
   window.addEventListener('resize', () => {
     if (STATES[current()].camera) drawLiveRegions(); else if (STATES[current()].photo) drawPhotoRegions();

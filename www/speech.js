@@ -11,6 +11,7 @@ export const SPEECH_GAP_MS = 3000;
  *   announce(text, lang)  an event (the capture): what is queued is dropped, said at once
  *   cancel()              stale (camera closed, preview): stops speech, drops the pending instruction, and
  *                         forgets the last one so it is said again when guidance resumes
+ *   unlock()              from the first user gesture: iOS speaks only after a speak() inside one
  *   enabled / setEnabled(on)
  */
 export function createSpeaker({
@@ -23,6 +24,7 @@ export function createSpeaker({
   let lastAt = -Infinity;
   let pending = null; // { text, lang }
   let timer = null;
+  let unlocked = false;
 
   function speak(text, lang) {
     try {
@@ -67,6 +69,13 @@ export function createSpeaker({
       last = null;
       lastAt = now();
       speak(text, lang);
+    },
+    // iOS Safari says nothing until speak() has been called inside a user gesture: call this from the first tap
+    // (an empty utterance, nothing audible).
+    unlock() {
+      if (!available || unlocked) return;
+      unlocked = true;
+      try { synth.speak(new Utterance('')); } catch { /* not from a gesture: the next tap cannot help either */ }
     },
     cancel() {
       dropPending();

@@ -78,13 +78,15 @@ const stubWorker = (page) => page.route('**/worker.js', (route) => route.fulfill
   status: 200, contentType: 'text/javascript; charset=utf-8', body: STUB_WORKER,
 }));
 
-// Records speechSynthesis.speak calls (text, lang, time) in window.__spoken; cancel() calls in window.__cancels.
+// Records speechSynthesis.speak calls (text, lang, time) in window.__spoken; cancel() calls in window.__cancels;
+// the empty utterance that unlocks speech on iOS (speech.js unlock(), on the first tap) in window.__unlocks.
 const speechStub = () => {
   window.__spoken = [];
   window.__cancels = 0;
+  window.__unlocks = 0;
   window.SpeechSynthesisUtterance = class { constructor(text) { this.text = text; this.lang = ''; } };
   Object.defineProperty(window, 'speechSynthesis', { configurable: true, value: {
-    speak: (u) => window.__spoken.push({ text: u.text, lang: u.lang, at: performance.now() }),
+    speak: (u) => (u.text ? window.__spoken.push({ text: u.text, lang: u.lang, at: performance.now() }) : window.__unlocks++),
     cancel: () => { window.__cancels += 1; }, pause() {}, resume() {}, getVoices: () => [], speaking: false, pending: false,
   } });
 };
@@ -161,9 +163,11 @@ test('spoken guidance: one instruction at a time, only on change, at most every 
   await page.waitForFunction(() => window.__spoken.length >= 3, null, { timeout: 10_000 });
   assert.equal(await page.$eval('#guide ellipse', (e) => getComputedStyle(e).stroke), 'rgb(7, 193, 96)', 'the guide turns green');
   assert.equal(await page.textContent('#next-step'), '好，保持不动');
-  await page.click('#shoot');
+  assert.equal(await page.evaluate(() => window.__unlocks), 0);
+  await page.click('#shoot'); // the first tap: unlocks speech (iOS) once
   await waitState(page, 'preview', 30_000);
   await page.waitForFunction(() => window.__spoken.length >= 4);
+  assert.equal(await page.evaluate(() => window.__unlocks), 1);
   const said = await spoken(page);
   console.log(`  spoken: ${said.map((s) => `${Math.round(s.at)} ms ${s.text}`).join(' | ')}`);
   assert.deepEqual(said.map((s) => s.text), [NO_FACE[1], MOUTH[2], '好，保持不动', '已拍好']);

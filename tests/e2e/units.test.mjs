@@ -133,6 +133,8 @@ test('speaker: says an instruction once, throttles changes to one per gap (the n
   speaker.say('z', 'zh-CN');
   advance(SPEECH_GAP_MS * 2);
   assert.notEqual(said().at(-1).text, 'z');
+  speaker.unlock(); speaker.unlock();
+  assert.equal(said().filter((s) => s.text === '').length, 1, 'unlock: one empty utterance');
   assert.equal(createSpeaker({ synth: undefined, Utterance: undefined }).available, false);
 });
 

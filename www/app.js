@@ -18,6 +18,13 @@
 // the opening is dropped and the page goes to paused (cameraDeferred), to open the camera when shown.
 // Nothing is stored (no localStorage, IndexedDB, caches, cookies): the photo and its report live in memory
 // and leave the page only in the upload the user asks for (使用此照片).
+// Guidance (issue #15): guidance.js picks the one thing to do from the checklist, speech.js says it, orientation.js
+// says when the phone is not upright, overlay.js draws the failing checks' regions over the video and the photo.
+
+import { planChecklist } from './guidance.js';
+import { createSpeaker } from './speech.js';
+import { watchOrientation } from './orientation.js';
+import { drawRegions, failingRegions, clearRegions } from './overlay.js';
 
 // Every state with a worker: the checker restarts (a wasm trap, 重试) or fails to load.
 const WORKER = { reload: 'loading', modelFailed: 'model-failed' };
@@ -96,6 +103,8 @@ const TEXT = {
     starting: '正在打开摄像头…', retryUpload: '重新上传', uploadKept: '照片和检查结果已保留，可以重新上传。',
     uploadHttp: '服务器出错（HTTP {status}）', uploadTimeout: '服务器 {s} 秒内没有响应',
     uploadNetwork: '无法连接上传服务器，请检查网络',
+    holdStill: '好，保持不动', captured: '已拍好', upright: '请把手机竖直拿稳', waiting: '待上一项完成后检查',
+    speechOn: '语音提示：开', speechOff: '语音提示：关',
   },
   en: {
     title: 'ID photo', loading: 'Loading the face models…', retry: 'Retry', shoot: 'Take photo',
@@ -122,6 +131,8 @@ const TEXT = {
     uploadKept: 'The photo and its report are kept; you can retry.',
     uploadHttp: 'server error (HTTP {status})', uploadTimeout: 'no answer from the server within {s} s',
     uploadNetwork: 'cannot reach the upload server; check the network',
+    holdStill: 'Good, hold still', captured: 'Photo taken', upright: 'Hold the phone upright',
+    waiting: 'checked once the item above is fixed', speechOn: 'Voice guidance: on', speechOff: 'Voice guidance: off',
   },
 };
 const CHECK_NAMES = {
@@ -153,7 +164,14 @@ const app = {
   uploadError: null, // { key, vars, detail }
   nextId: 1,
   pending: new Map(),
+  mirrored: false, // the preview is mirrored (front camera), and so is the overlay
+  // Voice guidance, on by default with the rear camera (the subject cannot see the screen, the person holding
+  // the phone relays), off with the front one; a tap on 🔊 sets it for the camera in use.
+  speech: { environment: true, user: false },
+  tilted: false, // the phone is pitched away from vertical (orientation.js)
 };
+const speaker = createSpeaker();
+const speechLang = () => (lang === 'zh' ? 'zh-CN' : 'en-US');
 // For tests and embedding pages: the state, the last report and upload, and which module runs (null until loaded).
 window.photoCheck = { state: () => body.dataset.state, app, pkg: null };
 
@@ -169,8 +187,11 @@ function dispatch(event, detail = '') {
     console.debug(`photo-check: ${event} ignored in state ${current()}`);
     return false;
   }
+  const prev = current();
   const next = STATES[current()].on[event];
   body.dataset.state = next;
+  if (STATES[prev].camera && !STATES[next].camera) leaveLive();
+  if (!STATES[next].photo) clearRegions($('overlay'));
   if (STATES[next].error) body.dataset.errorKeys = STATES[next].error.join(',');
   else delete body.dataset.errorKeys;
   app.errorDetail = detail;
@@ -193,6 +214,14 @@ function renderError() {
   }
 }
 
+// The live guidance is stale once the camera view is left (capture, camera closed, hidden, crashed).
+function leaveLive() {
+  speaker.cancel();
+  clearRegions($('overlay'));
+  delete body.dataset.allPass;
+  $('next-step').textContent = '';
+}
+
 function setPhoto(photo) {
   app.photo = photo;
   if (photo) body.dataset.hasPhoto = ''; else delete body.dataset.hasPhoto;
@@ -205,7 +234,9 @@ function applyLanguage() {
   if (STATES[current()].photo && app.photo) {
     renderChecklist(photoChecklist(app.photo.report));
     renderVerdict(app.photo.report);
-  } else if (app.lastTracked) renderChecklist(app.lastTracked.checklist);
+  } else if (app.lastTracked) renderChecklist(app.lastTracked.checklist, { live: true });
+  renderSpeechButton();
+  if (STATES[current()].camera) guide();
   renderError();
 }
 
@@ -339,6 +370,12 @@ async function startCamera() {
   if (gen !== app.cameraGen) return;
   app.cameraStarting = false;
   if (!dispatch('cameraOn')) { stopCamera(); return; }
+  // The front camera's preview is mirrored like a mirror (style.css); the overlay follows (overlay.js).
+  const facing = stream.getVideoTracks()[0]?.getSettings?.().facingMode || app.facing;
+  app.mirrored = facing === 'user';
+  if (app.mirrored) body.dataset.mirrored = ''; else delete body.dataset.mirrored;
+  speaker.setEnabled(app.speech[app.mirrored ? 'user' : 'environment']);
+  renderSpeechButton();
   app.worker.postMessage({ type: 'reset' });
   app.lastTracked = null;
   $('status-line').textContent = '';
@@ -348,6 +385,7 @@ async function startCamera() {
 
 // Stops every track (the camera light goes off) and cancels a getUserMedia still pending.
 function stopCamera() {
+  speaker.cancel();
   app.cameraGen++;
   app.cameraStarting = false;
   app.stream?.getTracks().forEach((tr) => tr.stop());
@@ -405,7 +443,8 @@ function pump(gen) {
 
 function onTracked(report, capture) {
   if (!STATES[current()].camera) return;
-  renderChecklist(capture.checklist);
+  renderChecklist(capture.checklist, { live: true });
+  guide();
   $('progress').style.width = `${Math.round(capture.progress * 100)}%`;
   $('phase').dataset.phase = capture.phase;
   $('phase-text').textContent = t(capture.phase);
@@ -414,20 +453,76 @@ function onTracked(report, capture) {
   if (capture.phase === 'ready' && $('auto').checked) capture_('auto');
 }
 
-function renderChecklist(items) {
-  const list = $('checklist');
-  list.replaceChildren(...items.filter((i) => i.status !== 'not_required').map((i) => {
+const messageOf = (i) => (lang === 'zh' ? i.message_zh : i.message_en);
+
+// One message at a time (guidance.js): the first failing or unknown item carries its message (data-view
+// primary); the items waiting on it are greyed without repeating it; passing items are ticked. Live, the other
+// failing items show their name only (their turn comes); on a photo (live false) they show their message too.
+function renderChecklist(items, { live = false } = {}) {
+  const { rows } = planChecklist(items);
+  $('checklist').replaceChildren(...rows.map((i) => {
     const li = document.createElement('li');
     li.dataset.id = i.id;
     li.dataset.status = i.status;
     li.dataset.reason = i.reason;
+    li.dataset.view = i.view;
     const name = document.createElement('b');
     name.textContent = CHECK_NAMES[i.id]?.[lang === 'zh' ? 0 : 1] ?? i.id;
     const msg = document.createElement('span');
-    msg.textContent = i.status === 'pass' ? '' : (lang === 'zh' ? i.message_zh : i.message_en);
+    msg.textContent = i.view === 'primary' || (i.view === 'later' && !live) ? messageOf(i)
+      : i.view === 'waiting' ? t('waiting') : '';
     li.append(name, msg);
     return li;
   }));
+}
+
+// The live guidance from the last checked frame and the phone's tilt: the one instruction (shown over the video
+// and spoken), the green guide when everything passes, and the failing checks' regions over the video.
+function guide() {
+  const tracked = app.lastTracked;
+  if (!tracked) return;
+  const { primary } = planChecklist(tracked.checklist);
+  const instruction = app.tilted ? t('upright') : primary ? messageOf(primary) : t('holdStill');
+  const step = $('next-step');
+  step.textContent = instruction;
+  step.dataset.kind = app.tilted ? 'upright' : primary ? 'fix' : 'ok';
+  if (primary) delete body.dataset.allPass; else body.dataset.allPass = '';
+  speaker.say(instruction, speechLang());
+  drawLiveRegions();
+}
+
+function drawLiveRegions() {
+  const report = app.lastReport;
+  if (!report || !app.lastTracked) return;
+  const shown = Object.fromEntries(app.lastTracked.checklist.map((i) => [i.id, i.status]));
+  drawRegions($('overlay'), $('video'), failingRegions(report, shown), {
+    frameW: report.image?.width, frameH: report.image?.height, mirrored: app.mirrored,
+  });
+}
+
+function drawPhotoRegions() {
+  const report = app.photo?.report;
+  if (!report) return;
+  drawRegions($('overlay'), $('preview'), failingRegions(report), {
+    frameW: report.image?.width, frameH: report.image?.height, mirrored: false,
+  });
+}
+
+function renderSpeechButton() {
+  const b = $('speak');
+  b.hidden = !speaker.available;
+  b.textContent = speaker.enabled ? '🔊' : '🔇';
+  b.setAttribute('aria-pressed', String(speaker.enabled));
+  b.setAttribute('aria-label', t(speaker.enabled ? 'speechOn' : 'speechOff'));
+  b.title = t(speaker.enabled ? 'speechOn' : 'speechOff');
+}
+
+function toggleSpeech() {
+  const camera = app.mirrored ? 'user' : 'environment';
+  app.speech[camera] = !speaker.enabled;
+  speaker.setEnabled(app.speech[camera]);
+  renderSpeechButton();
+  if (speaker.enabled && STATES[current()].camera) guide();
 }
 
 // ---- capture, preview, album ----
@@ -455,6 +550,7 @@ async function capture_(trigger) {
     canvas.getContext('2d').drawImage(video, 0, 0);
   }
   stopCamera();
+  speaker.announce(t('captured'), speechLang()); // after stopCamera, which silences the live guidance
   const blob = await toJpeg(canvas);
   const capture = { trigger, frame_index: frame?.index ?? null, score: frame?.score ?? null };
   await checkPhoto(blob, 'camera', capture);
@@ -485,6 +581,7 @@ function showPreview(event) {
   const { report, source } = app.photo;
   renderChecklist(photoChecklist(report));
   renderVerdict(report);
+  drawPhotoRegions();
   $('status-line').textContent = t(source === 'camera' ? 'sourceCamera' : 'sourceAlbum');
 }
 
@@ -661,6 +758,19 @@ function main() {
   document.addEventListener('visibilitychange', () => (document.visibilityState === 'hidden' ? onHidden() : onShown()));
   window.addEventListener('pagehide', onHidden);
   window.addEventListener('pageshow', (e) => { if (e.persisted && document.visibilityState !== 'hidden') onShown(); });
+  $('speak').onclick = toggleSpeech;
+  // Tilt: shown and said while live. On iOS the events need a permission asked on a user gesture: the page
+  // has no start button, so the first tap anywhere (🔊, 切换摄像头, …) asks; refused or absent: nothing shows.
+  const orientation = watchOrientation((tilted) => {
+    app.tilted = tilted;
+    if (STATES[current()].camera) guide();
+  });
+  // The first tap also unlocks speech on iOS (speechSynthesis stays silent until speak() runs in a gesture).
+  document.addEventListener('click', () => { orientation.requestOnGesture(); speaker.unlock(); }, { once: true, capture: true });
+  // The overlay follows the video/photo box when the page is resized or rotated.
+  window.addEventListener('resize', () => {
+    if (STATES[current()].camera) drawLiveRegions(); else if (STATES[current()].photo) drawPhotoRegions();
+  });
   $('album').onchange = (e) => onAlbum(e.target.files[0]);
   $('system-camera').onchange = (e) => onAlbum(e.target.files[0]);
   applyLanguage();

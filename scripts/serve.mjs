@@ -68,12 +68,17 @@ export function validateUpload(parts) {
   const meta = JSON.parse(report.data.toString('utf8'));
   if (!meta.report || !meta.report.verdict || !meta.report.checks) throw new Error('report has no verdict/checks');
   if (!['camera', 'album'].includes(meta.source)) throw new Error('report.source must be camera or album');
-  return { photo: photo.data, meta };
+  // optional third part: the standardized 480×640 preview (the photo above stays the photo of record)
+  const standardized = parts.find((p) => p.name === 'standardized');
+  if (standardized && (standardized.type !== 'image/jpeg' || standardized.data[0] !== 0xff)) {
+    throw new Error('standardized is not a JPEG');
+  }
+  return { photo: photo.data, meta, standardized: standardized?.data ?? null };
 }
 
 /**
  * Starts the server. `extra` maps URL paths to files outside root (e.g. a test profile).
- * `onUpload({photo, meta, id})` is called for every valid upload. `uploadOrigin` goes into the CSP's
+ * `onUpload({photo, meta, standardized, id})` is called for every valid upload. `uploadOrigin` goes into the CSP's
  * connect-src; `corsOrigin` (a string, or a function returning one) lets a page on that origin POST to
  * this server's /upload (a separate upload server). Resolves to {server, url}.
  */
@@ -103,11 +108,13 @@ export function startServer({
           if (size > MAX_UPLOAD) { res.writeHead(413, headers).end(); return; }
           chunks.push(c);
         }
-        const { photo, meta } = validateUpload(parseMultipart(Buffer.concat(chunks), req.headers['content-type']));
+        const upload = validateUpload(parseMultipart(Buffer.concat(chunks), req.headers['content-type']));
+        const { photo, meta, standardized } = upload;
         const id = randomUUID();
         log(`upload ${id}: photo ${photo.length} B JPEG, source ${meta.source}, ` +
-          `verdict ${meta.report.verdict}, profile ${meta.report.profile}`);
-        onUpload({ photo, meta, id });
+          `verdict ${meta.report.verdict}, profile ${meta.report.profile}` +
+          (standardized ? `, standardized ${standardized.length} B` : ''));
+        onUpload({ ...upload, id });
         res.writeHead(200, { ...headers, 'Content-Type': 'application/json' }).end(JSON.stringify({ id }));
         return;
       }

@@ -102,6 +102,7 @@ const TEXT = {
     restartCamera: '重新打开摄像头', backToPhoto: '返回已拍的照片', paused: '页面在后台，摄像头已关闭',
     starting: '正在打开摄像头…', retryUpload: '重新上传', uploadKept: '照片和检查结果已保留，可以重新上传。',
     uploadHttp: '服务器出错（HTTP {status}）', uploadTimeout: '服务器 {s} 秒内没有响应',
+    standardizedCaption: '标准照预览（服务器将裁剪并替换背景）',
     uploadNetwork: '无法连接上传服务器，请检查网络',
     holdStill: '好，保持不动', captured: '已拍好', upright: '请把手机竖直拿稳', waiting: '待上一项完成后检查',
     speechOn: '语音提示：开', speechOff: '语音提示：关',
@@ -130,6 +131,7 @@ const TEXT = {
     starting: 'Opening the camera…', retryUpload: 'Retry upload',
     uploadKept: 'The photo and its report are kept; you can retry.',
     uploadHttp: 'server error (HTTP {status})', uploadTimeout: 'no answer from the server within {s} s',
+    standardizedCaption: 'Standardized preview (the server crops it and replaces the background)',
     uploadNetwork: 'cannot reach the upload server; check the network',
     holdStill: 'Good, hold still', captured: 'Photo taken', upright: 'Hold the phone upright',
     waiting: 'checked once the item above is fixed', speechOn: 'Voice guidance: on', speechOff: 'Voice guidance: off',
@@ -225,6 +227,32 @@ function leaveLive() {
 function setPhoto(photo) {
   app.photo = photo;
   if (photo) body.dataset.hasPhoto = ''; else delete body.dataset.hasPhoto;
+  delete body.dataset.standardized;
+  const img = $('standardized');
+  if (img.src.startsWith('blob:')) URL.revokeObjectURL(img.src);
+  img.removeAttribute('src');
+}
+
+// The standardized photo (480×640, background replaced) of the photo's own JPEG, shown beside it and sent as
+// the upload's optional third part. Best effort: without createImageBitmap or a face, there is none.
+async function standardizePreview(photo) {
+  if (typeof createImageBitmap !== 'function') return;
+  try {
+    const bitmap = await createImageBitmap(photo.blob);
+    const canvas = document.createElement('canvas');
+    canvas.width = bitmap.width; canvas.height = bitmap.height;
+    const ctx = canvas.getContext('2d');
+    ctx.drawImage(bitmap, 0, 0);
+    bitmap.close();
+    const { data, width, height } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+    const { jpeg } = await call({ type: 'standardize', buffer: data.buffer, width, height }, [data.buffer]);
+    if (app.photo !== photo) return;
+    photo.standardized = new Blob([jpeg], { type: 'image/jpeg' });
+    $('standardized').src = URL.createObjectURL(photo.standardized);
+    body.dataset.standardized = '';
+  } catch (e) {
+    console.warn('no standardized preview:', e.code || '', e.message);
+  }
 }
 
 function applyLanguage() {
@@ -304,7 +332,8 @@ function onWorkerMessage(m) {
       onTracked(m.report, m.capture);
       break;
     case 'captured':
-    case 'image': {
+    case 'image':
+    case 'standardized': {
       const p = app.pending.get(m.id);
       app.pending.delete(m.id);
       p?.resolve(m);
@@ -563,9 +592,11 @@ async function checkPhoto(blob, source, capture) {
     const bytes = await blob.arrayBuffer();
     const { report } = await call({ type: 'image', bytes }, [bytes]);
     if (!can('checked')) return;
-    setPhoto({ blob, report, source, capture });
+    const photo = { blob, report, source, capture };
+    setPhoto(photo);
     app.uploadError = null;
     showPreview('checked');
+    photo.standardizing = standardizePreview(photo);
   } catch (e) {
     $('status-line').textContent = `${e.code || ''} ${e.message}`;
     if (!app.ready) return; // the worker crashed and restarts: it reopens the camera when ready
@@ -672,6 +703,8 @@ async function upload() {
   app.uploadError = null;
   dispatch('upload');
   $('status-line').textContent = t('uploading');
+  // the standardized preview is usually ready; wait a little for it (never for a worker that went away)
+  await Promise.race([photo.standardizing, new Promise((r) => setTimeout(r, 5000))]);
   photo.meta ??= JSON.stringify({
     report: photo.report,
     source: photo.source, // 'camera' | 'album'
@@ -684,6 +717,8 @@ async function upload() {
   const form = new FormData();
   form.append('photo', photo.blob, 'photo.jpg');
   form.append('report', new Blob([photo.meta], { type: 'application/json' }), 'report.json');
+  // optional: the standardized preview; the photo above stays the photo of record
+  if (photo.standardized) form.append('standardized', photo.standardized, 'standardized.jpg');
   const abort = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => { timedOut = true; abort.abort(); }, config.uploadTimeoutMs);

@@ -3,9 +3,11 @@
 //   {type:'frame', buffer, width, height}   (buffer transferred; sent back for reuse)
 //   {type:'capture'}                        → best frame so far as RGBA (transferred)
 //   {type:'image', bytes}                   → report for a JPEG/PNG (album and captured photo)
+//   {type:'standardize', buffer, width, height} → the 480×640 standardized JPEG of those RGBA pixels
 //   {type:'reset'}
 // Worker → main: {type:'progress', loaded, total, what} {type:'ready', profile, pkg}
 //   {type:'tracked', report, capture, buffer} {type:'captured', ...} {type:'image', id, report}
+//   {type:'standardized', id, jpeg} (an ArrayBuffer, transferred)
 //   {type:'error', id, code, message, fatal} {type:'csp', directive, blocked} (a CSP violation in the worker)
 // Nothing is stored: frames and photos live only in this worker's memory while they are checked.
 
@@ -108,6 +110,11 @@ onmessage = async ({ data: msg }) => {
       case 'image': {
         const report = checker.checkImage(new Uint8Array(msg.bytes));
         postMessage({ type: 'image', id: msg.id, report });
+        break;
+      }
+      case 'standardize': {
+        const jpeg = checker.standardize(new Uint8ClampedArray(msg.buffer), msg.width, msg.height);
+        postMessage({ type: 'standardized', id: msg.id, jpeg: jpeg.buffer }, [jpeg.buffer]);
         break;
       }
       case 'reset':

@@ -4,8 +4,9 @@
 //   cd tests/e2e && node --test *.test.mjs
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { useHarness, ART, SAMPLE, RELAXED, LOAD_TIMEOUT, state, waitFrames } from './harness.mjs';
+import { useHarness, ART, ROOT, SAMPLE, RELAXED, LOAD_TIMEOUT, state, waitFrames } from './harness.mjs';
 
 const env = useHarness();
 const { uploads } = env;
@@ -22,7 +23,11 @@ test('chsi: the page loads, lists the failing items and never auto-captures the 
   const items = await page.$$eval('#checklist li', (lis) =>
     lis.map((li) => ({ id: li.dataset.id, status: li.dataset.status, text: li.textContent })));
   const by = Object.fromEntries(items.map((i) => [i.id, i]));
-  assert.equal(items.length, 13, 'chsi requires all 13 checks');
+  // one row per check chsi requires (the CLI's report of the same photo says which)
+  const cli = JSON.parse(readFileSync(join(ROOT, '.cache/sample/astronaut.cli.json'), 'utf8'));
+  const required = Object.values(cli.checks).filter((c) => c.status !== 'not_required').length;
+  assert.ok(required >= 15);
+  assert.equal(items.length, required, `chsi requires ${required} checks`);
   assert.equal(by.mouth_closed.status, 'fail');
   assert.match(by.mouth_closed.text, /闭嘴/);
   assert.equal(by.face_count.status, 'pass');
@@ -44,6 +49,15 @@ test('chsi: the page loads, lists the failing items and never auto-captures the 
   await context.close();
 });
 
+/** [width, height] from a JPEG's start-of-frame segment (walking the marker segments). */
+function jpegSize(jpeg) {
+  for (let i = 2; i + 9 < jpeg.length; i += 2 + jpeg.readUInt16BE(i + 2)) {
+    const marker = jpeg[i + 1];
+    if (marker >= 0xc0 && marker <= 0xc2) return [jpeg.readUInt16BE(i + 7), jpeg.readUInt16BE(i + 5)];
+  }
+  return null;
+}
+
 async function captureAndUpload(page) {
   await page.waitForSelector('body[data-state="preview"]', { timeout: LOAD_TIMEOUT });
   assert.equal(await page.getAttribute('#verdict', 'data-verdict'), 'pass');
@@ -59,6 +73,8 @@ test('test profile: auto-capture, preview, and a well-formed multipart upload', 
     viewport: { width: 1280, height: 800 },
   });
   await page.waitForSelector('body[data-state="preview"]', { timeout: LOAD_TIMEOUT });
+  await page.waitForSelector('body[data-standardized] #standardized-preview', { state: 'visible', timeout: 30_000 });
+  assert.deepEqual(await page.$eval('#standardized', (img) => [img.naturalWidth, img.naturalHeight]), [480, 640]);
   await page.screenshot({ path: join(ART, 'test-profile-preview-desktop.png') });
   const up = await captureAndUpload(page);
   assert.equal(up.meta.source, 'camera');
@@ -68,6 +84,9 @@ test('test profile: auto-capture, preview, and a well-formed multipart upload', 
   for (const id of RELAXED) assert.equal(up.meta.report.checks[id].status, 'not_required');
   assert.deepEqual(up.meta.carried_over, []);
   assert.ok(up.photo.length > 5000, 'a real JPEG');
+  // the standardized preview: shown beside the photo, uploaded as the optional third part, 480×640 ≤ 40 KB
+  assert.ok(up.standardized && up.standardized.length <= 40_000, 'a standardized JPEG within 40 KB');
+  assert.deepEqual(jpegSize(up.standardized), [480, 640]);
   assert.match(await page.textContent('#status-line'), new RegExp(up.id));
   await page.screenshot({ path: join(ART, 'test-profile-done-desktop.png') });
   assert.deepEqual(errors, []);

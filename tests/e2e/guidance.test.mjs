@@ -386,25 +386,21 @@ test('real pipeline: the chsi sample says its first failing check once; the test
   assert.equal(await page.textContent('#next-step'), first.message_zh);
   assert.equal((await rows(page)).filter((r) => r.view === 'primary').length, 1);
   assert.equal(report.verdict, 'fail');
-  // Real regions: once the wasm reports `region` (the Rust side of issue #15 part 1), the sample's covered left
-  // ear is drawn right of her face box (subject's left = image right, rear camera: not mirrored). Until then
-  // this part is skipped, and the injected regions above test the drawing.
-  if (report.checks.ears_visible?.region?.length) {
-    await page.waitForFunction(() => document.getElementById('overlay').drawn?.some((d) => d.check === 'ears_visible'));
-    const st = await overlayState(page, 'video');
-    const ear = st.drawn.find((d) => d.check === 'ears_visible' && /left/.test(d.name));
-    assert.ok(ear, `a left-ear shape among ${st.drawn.map((d) => d.name)}`);
-    const [bx, by, bw, bh] = report.face.box;
-    const frame = report.image.width;
-    const toPage = ([x, y]) => expectedOnPage([(x * 512) / frame, (y * 512) / frame], st.rect, false);
-    const [x0, y0] = toPage([bx + 0.5 * bw, by]);
-    const [x1, y1] = toPage([bx + 1.6 * bw, by + 1.2 * bh]);
-    assert.ok(ear.centroid[0] > x0 && ear.centroid[0] < x1 && ear.centroid[1] > y0 && ear.centroid[1] < y1,
-      `the real left-ear zone ${ear.centroid} lies right of the face, within ${[x0, y0, x1, y1]}`);
-    await page.screenshot({ path: join(ART, 'guidance-real-regions-360x640.png') });
-  } else {
-    console.log('  the wasm reports no region yet: the real-region assertion is skipped');
-  }
+  // Real regions from the wasm: the sample's covered left ear is drawn right of her face box (subject's left =
+  // image right; rear camera: not mirrored).
+  assert.ok(report.checks.ears_visible.region?.length, 'the wasm reports the ear zones');
+  await page.waitForFunction(() => document.getElementById('overlay').drawn?.some((d) => d.check === 'ears_visible'));
+  const st = await overlayState(page, 'video');
+  const ear = st.drawn.find((d) => d.check === 'ears_visible' && /left/.test(d.name));
+  assert.ok(ear, `a left-ear shape among ${st.drawn.map((d) => d.name)}`);
+  const [bx, by, bw, bh] = report.face.box;
+  const frame = report.image.width;
+  const toPage = ([x, y]) => expectedOnPage([(x * 512) / frame, (y * 512) / frame], st.rect, false);
+  const [x0, y0] = toPage([bx + 0.5 * bw, by]);
+  const [x1, y1] = toPage([bx + 1.6 * bw, by + 1.2 * bh]);
+  assert.ok(ear.centroid[0] > x0 && ear.centroid[0] < x1 && ear.centroid[1] > y0 && ear.centroid[1] < y1,
+    `the real left-ear zone ${ear.centroid} lies right of the face, within ${[x0, y0, x1, y1]}`);
+  await page.screenshot({ path: join(ART, 'guidance-real-regions-360x640.png') });
   await context.close();
 
   const t = await env.open('?profileUrl=/test-profile.toml', { init: speechStub });

@@ -15,6 +15,7 @@ use crate::checks::{
     background_plain, body_tilt, ears_visible, exposure, eyes_open, face_count, framing, hair_clear, head_pose,
     lighting_even, mouth_closed, no_hat, sharpness,
 };
+use crate::checks::{glasses_clear, no_jewelry};
 use crate::decode;
 use crate::error::Result;
 use crate::frame::Frame;
@@ -64,6 +65,8 @@ pub fn run_checks(obs: &Observation, profile: &Profile) -> Checks {
         exposure: run(on(CheckId::Exposure), || exposure::check(obs, &p.exposure)),
         sharpness: run(on(CheckId::Sharpness), || sharpness::check(obs, &p.sharpness)),
         background_plain: run(on(CheckId::BackgroundPlain), || background_plain::check(obs, &p.background_plain)),
+        glasses_clear: run(on(CheckId::GlassesClear), || glasses_clear::check(obs, &p.glasses_clear)),
+        no_jewelry: run(on(CheckId::NoJewelry), || no_jewelry::check(obs, &p.no_jewelry)),
     }
 }
 

@@ -34,11 +34,15 @@ pub enum CheckId {
     Sharpness,
     /// A plain background.
     BackgroundPlain,
+    /// No glasses, or glasses without glare or tint whose frames stay off the eyes.
+    GlassesClear,
+    /// No earrings or necklace.
+    NoJewelry,
 }
 
 impl CheckId {
     /// Every check, in report order.
-    pub const ALL: [CheckId; 13] = [
+    pub const ALL: [CheckId; 15] = [
         CheckId::FaceCount,
         CheckId::Framing,
         CheckId::HeadPose,
@@ -52,6 +56,8 @@ impl CheckId {
         CheckId::Exposure,
         CheckId::Sharpness,
         CheckId::BackgroundPlain,
+        CheckId::GlassesClear,
+        CheckId::NoJewelry,
     ];
 
     /// The snake_case id used in reports, CSV headers and profiles.
@@ -70,6 +76,8 @@ impl CheckId {
             CheckId::Exposure => "exposure",
             CheckId::Sharpness => "sharpness",
             CheckId::BackgroundPlain => "background_plain",
+            CheckId::GlassesClear => "glasses_clear",
+            CheckId::NoJewelry => "no_jewelry",
         }
     }
 

@@ -1,6 +1,6 @@
 //! The report: one serde type shared by the CLI's JSON, the wasm API and the upload.
 //!
-//! [`check`] holds the result types every check shares; this module collects the thirteen typed results
+//! [`check`] holds the result types every check shares; this module collects the typed results
 //! into a [`Report`].
 
 pub mod check;
@@ -13,6 +13,7 @@ use crate::checks::{
     background_plain, body_tilt, ears_visible, exposure, eyes_open, face_count, framing, hair_clear, head_pose,
     lighting_even, mouth_closed, no_hat, sharpness,
 };
+use crate::checks::{glasses_clear, no_jewelry};
 
 /// Everything photo-check says about one image or frame.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -89,7 +90,7 @@ pub struct Timing {
     pub total: f64,
 }
 
-/// The thirteen checks' typed results, in report order.
+/// Every check's typed result, in report order.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Checks {
     /// Exactly one face.
@@ -118,6 +119,10 @@ pub struct Checks {
     pub sharpness: sharpness::Outcome,
     /// Plain background.
     pub background_plain: background_plain::Outcome,
+    /// Glasses, if any, without glare, tint or frames over the eyes.
+    pub glasses_clear: glasses_clear::Outcome,
+    /// No earrings or necklace.
+    pub no_jewelry: no_jewelry::Outcome,
 }
 
 impl Checks {
@@ -137,6 +142,8 @@ impl Checks {
             CheckId::Exposure => &self.exposure,
             CheckId::Sharpness => &self.sharpness,
             CheckId::BackgroundPlain => &self.background_plain,
+            CheckId::GlassesClear => &self.glasses_clear,
+            CheckId::NoJewelry => &self.no_jewelry,
         }
     }
 
@@ -170,6 +177,8 @@ impl Checks {
             exposure: one(status),
             sharpness: one(status),
             background_plain: one(status),
+            glasses_clear: one(status),
+            no_jewelry: one(status),
         }
     }
 }
@@ -245,6 +254,8 @@ mod tests {
             (CheckId::Exposure, all::<exposure::Reason>()),
             (CheckId::Sharpness, all::<sharpness::Reason>()),
             (CheckId::BackgroundPlain, all::<background_plain::Reason>()),
+            (CheckId::GlassesClear, all::<glasses_clear::Reason>()),
+            (CheckId::NoJewelry, all::<no_jewelry::Reason>()),
         ];
         assert_eq!(checks.iter().map(|c| c.0).collect::<Vec<_>>(), CheckId::ALL, "every check, in report order");
         let common: Vec<_> = all::<Common>().into_iter().filter(|c| c.0 != "not_required").collect();

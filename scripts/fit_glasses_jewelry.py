@@ -252,7 +252,8 @@ def main():
         for name, items in sets.items():
             for row, checks in items:
                 if row.get(part) in ("yes", "no"):
-                    data.setdefault((name, row["split"]), []).append((row[part] == "yes", checks["no_jewelry"]["value"]))
+                    value = checks["no_jewelry"]["value"]
+                    data.setdefault((name, row["split"]), []).append((row[part] == "yes", value))
         train = data.get(("celeba-5k", "train"), []) + data.get(("portraits", "train"), [])
         grid = frange(0.01, 0.6, 0.01)
         (a, b), bal, ties = fit_pair(train, lambda a, b: (lambda v: decide(v, dict(pj, **{ka: a, kb: b}))), grid, grid)

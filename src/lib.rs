@@ -31,6 +31,8 @@ pub mod observe;
 pub mod pipeline;
 pub mod profile;
 pub mod report;
+#[cfg(all(feature = "serve", not(target_arch = "wasm32")))]
+pub mod serve;
 #[cfg(test)]
 pub(crate) mod testkit;
 

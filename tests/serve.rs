@@ -182,9 +182,8 @@ fn the_server_checks_again_and_a_forged_report_mismatches() {
     let server = start(&dir, |_| {});
     let addr = server.addr();
     let photo = sample_jpeg();
-    let t = Instant::now();
     let honest = serde_json::to_value(common::checker().check_image(&photo).unwrap()).unwrap();
-    eprintln!("check of the sample JPEG ({} B): {:.0} ms", photo.len(), t.elapsed().as_secs_f64() * 1000.0);
+    eprintln!("the sample as a quality-92 JPEG: {} bytes", photo.len());
     assert_eq!(honest["verdict"], "fail", "she smiles and her ears are covered");
 
     // the page's own report on this photo: the server agrees
@@ -521,6 +520,32 @@ fn reviewer_endpoints_need_the_token_and_uploads_are_rate_limited() {
     let r = get(server.addr(), &format!("/uploads/{id}"), Some(TOKEN));
     assert_eq!((r.status, r.error_code().as_str()), (503, "reviewer_disabled"));
     assert_eq!(get(server.addr(), "/uploads", None).status, 503);
+    server.stop();
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn uploads_over_the_in_flight_cap_are_turned_away() {
+    let dir = temp_dir("busy");
+    let server = start(&dir, |c| c.max_in_flight = 1);
+    let addr = server.addr();
+    let photo = jpeg(&image::RgbImage::from_pixel(64, 64, image::Rgb([120, 120, 120])), 90);
+    let (kind, body) = multipart(&[("photo", Some("photo.jpg"), "image/jpeg", &photo)]);
+    // a slow client: headers and half the body sent, the rest later; its upload holds the one place
+    let mut slow = TcpStream::connect(addr).unwrap();
+    let length = body.len();
+    let head = format!("POST /upload HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: {kind}\r\n");
+    let head = format!("{head}Content-Length: {length}\r\n\r\n");
+    slow.write_all(head.as_bytes()).unwrap();
+    slow.write_all(&body[..body.len() / 2]).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let r = post_parts(addr, &[("photo", Some("photo.jpg"), "image/jpeg", &photo)]);
+    assert_eq!((r.status, r.error_code().as_str(), r.header("retry-after")), (503, "busy", Some("1")));
+    slow.write_all(&body[body.len() / 2..]).unwrap();
+    let mut answer = String::new();
+    slow.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert_eq!(post_parts(addr, &[("photo", Some("photo.jpg"), "image/jpeg", &photo)]).status, 200);
     server.stop();
     std::fs::remove_dir_all(&dir).unwrap();
 }

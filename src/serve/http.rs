@@ -28,6 +28,7 @@ struct Inner {
     checker: Arc<Checker>,
     store: Arc<dyn Store>,
     slots: Semaphore,
+    in_flight: Semaphore,
     config: Config,
     buckets: Mutex<HashMap<IpAddr, (f64, Instant)>>,
 }
@@ -35,7 +36,8 @@ struct Inner {
 impl App {
     pub(crate) fn new(config: Config, checker: Arc<Checker>, store: Arc<dyn Store>) -> App {
         let slots = Semaphore::new(config.check_slots.max(1));
-        App(Arc::new(Inner { checker, store, slots, config, buckets: Mutex::new(HashMap::new()) }))
+        let in_flight = Semaphore::new(config.max_in_flight.max(1));
+        App(Arc::new(Inner { checker, store, slots, in_flight, config, buckets: Mutex::new(HashMap::new()) }))
     }
 }
 
@@ -234,6 +236,12 @@ async fn upload(
             ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many uploads from this address")
         })?;
     }
+    let Ok(_in_flight) = app.in_flight.try_acquire() else {
+        return Err(ApiError {
+            retry_after: Some(1),
+            ..ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "too many uploads at once; retry shortly")
+        });
+    };
     let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|n| n > app.config.max_body_bytes) {
         let message = format!("the body is over {} bytes", app.config.max_body_bytes);

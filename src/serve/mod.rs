@@ -60,11 +60,15 @@ pub struct Config {
     pub rate: Option<RateLimit>,
     /// Photos checked at once (the rest wait); default: the number of cores.
     pub check_slots: usize,
+    /// Uploads handled at once, bodies included; more get 503 with `Retry-After` (bounds the memory that
+    /// bodies waiting for a check slot hold). Default 32.
+    pub max_in_flight: usize,
 }
 
 impl Config {
     /// Defaults: no token, a body limit of the profile's `max_bytes` plus 1 MiB (report and standardized
-    /// image), 30 uploads a minute per address with bursts of 10, one check slot per core.
+    /// image), 30 uploads a minute per address with bursts of 10, one check slot per core, 32 uploads in
+    /// flight.
     pub fn new(addr: SocketAddr, data: PathBuf, limits: &Limits) -> Config {
         Config {
             addr,
@@ -73,6 +77,7 @@ impl Config {
             max_body_bytes: limits.max_bytes.saturating_add(1 << 20),
             rate: Some(RateLimit { per_second: 0.5, burst: 10.0 }),
             check_slots: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+            max_in_flight: 32,
         }
     }
 }

@@ -1,8 +1,11 @@
 // Static server for www/ with the strict CSP the page must work under, plus a test upload endpoint.
 //   node scripts/serve.mjs [--port 8080] [--root www] [--upload-origin https://upload.example.com]
+//                          [--upload-proxy http://127.0.0.1:8081]
 // POST /upload accepts multipart/form-data (photo: image/jpeg, report: application/json), logs it and
 // answers {"id": "..."}. Also used in-process by tests/e2e (startServer). --upload-origin adds that origin
-// to the CSP's connect-src, for a page whose ?upload= points at another server.
+// to the CSP's connect-src, for a page whose ?upload= points at another server. --upload-proxy forwards
+// POST /upload as is to that receiver (`photo-check serve`) and returns its answer: same origin for the
+// page, so the CSP stays `connect-src 'self'`.
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -84,6 +87,7 @@ export function validateUpload(parts) {
  */
 export function startServer({
   root, port = 0, host = '127.0.0.1', extra = {}, onUpload = () => {}, log = console.log, uploadOrigin, corsOrigin,
+  uploadProxy,
 } = {}) {
   root = resolve(root);
   const csp = cspFor(uploadOrigin);
@@ -108,7 +112,12 @@ export function startServer({
           if (size > MAX_UPLOAD) { res.writeHead(413, headers).end(); return; }
           chunks.push(c);
         }
-        const upload = validateUpload(parseMultipart(Buffer.concat(chunks), req.headers['content-type']));
+        const body = Buffer.concat(chunks);
+        if (uploadProxy) {
+          await proxyUpload(uploadProxy, req, body, res, headers, onUpload, log);
+          return;
+        }
+        const upload = validateUpload(parseMultipart(body, req.headers['content-type']));
         const { photo, meta, standardized } = upload;
         const id = randomUUID();
         log(`upload ${id}: photo ${photo.length} B JPEG, source ${meta.source}, ` +
@@ -142,12 +151,47 @@ export function startServer({
     ok({ server, url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${server.address().port}/` })));
 }
 
+/**
+ * Forwards an upload to the receiver at `target` (e.g. http://127.0.0.1:8081) and relays its status and JSON.
+ * On success `onUpload({photo, meta, id, answer})` is called as for the test endpoint (meta is null when the
+ * report part is not JSON: the receiver, not this proxy, decides what it accepts).
+ */
+async function proxyUpload(target, req, body, res, headers, onUpload, log) {
+  let answer;
+  try {
+    answer = await fetch(new URL('upload', target.endsWith('/') ? target : `${target}/`), {
+      method: 'POST', body, headers: { 'Content-Type': req.headers['content-type'] || '' },
+    });
+  } catch (e) {
+    log(`upload proxy: ${target}: ${e.message}`);
+    res.writeHead(502, { ...headers, 'Content-Type': 'application/json' })
+      .end(JSON.stringify({ error: { code: 'bad_gateway', message: 'the upload receiver is unreachable' } }));
+    return;
+  }
+  const text = await answer.text();
+  const out = { ...headers, 'Content-Type': answer.headers.get('content-type') || 'application/json' };
+  const retry = answer.headers.get('retry-after');
+  if (retry) out['Retry-After'] = retry;
+  res.writeHead(answer.status, out).end(text);
+  log(`upload → ${target}: HTTP ${answer.status} ${text.slice(0, 200)}`);
+  if (!answer.ok) return;
+  const parsed = JSON.parse(text);
+  let photo = null, meta = null, standardized = null;
+  try {
+    const parts = parseMultipart(body, req.headers['content-type']);
+    photo = parts.find((p) => p.name === 'photo')?.data ?? null;
+    standardized = parts.find((p) => p.name === 'standardized')?.data ?? null;
+    meta = JSON.parse(parts.find((p) => p.name === 'report')?.data.toString('utf8'));
+  } catch { /* the receiver accepted it; the bookkeeping here is only for tests */ }
+  onUpload({ photo, meta, standardized, id: parsed.id, answer: parsed });
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const arg = (k, d) => { const i = process.argv.indexOf(k); return i > 0 ? process.argv[i + 1] : d; };
   const here = fileURLToPath(new URL('..', import.meta.url));
   const { url } = await startServer({
     root: arg('--root', join(here, 'www')), port: Number(arg('--port', 8080)), host: arg('--host', '127.0.0.1'),
-    uploadOrigin: arg('--upload-origin'),
+    uploadOrigin: arg('--upload-origin'), uploadProxy: arg('--upload-proxy'),
   });
   console.log(`photo-check demo: ${url}  (getUserMedia needs a secure context: localhost, or serve over HTTPS)`);
 }

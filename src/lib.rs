@@ -33,6 +33,8 @@ pub mod observe;
 pub mod pipeline;
 pub mod profile;
 pub mod report;
+#[cfg(all(feature = "serve", not(target_arch = "wasm32")))]
+pub mod serve;
 pub mod standardize;
 #[cfg(test)]
 pub(crate) mod testkit;

@@ -12,8 +12,8 @@ use std::sync::Arc;
 use web_time::Instant;
 
 use crate::checks::{
-    background_plain, body_tilt, clothing_contrast, ears_visible, exposure, eyes_open, face_count, framing, hair_clear,
-    head_pose, lighting_even, mouth_closed, no_hat, shadow_free, sharpness,
+    background_plain, body_tilt, clothing_contrast, ears_visible, exposure, eyes_open, face_count, framing,
+    glasses_clear, hair_clear, head_pose, lighting_even, mouth_closed, no_hat, no_jewelry, shadow_free, sharpness,
 };
 use crate::decode;
 use crate::error::Result;
@@ -64,6 +64,8 @@ pub fn run_checks(obs: &Observation, profile: &Profile) -> Checks {
         exposure: run(on(CheckId::Exposure), || exposure::check(obs, &p.exposure)),
         sharpness: run(on(CheckId::Sharpness), || sharpness::check(obs, &p.sharpness)),
         background_plain: run(on(CheckId::BackgroundPlain), || background_plain::check(obs, &p.background_plain)),
+        glasses_clear: run(on(CheckId::GlassesClear), || glasses_clear::check(obs, &p.glasses_clear)),
+        no_jewelry: run(on(CheckId::NoJewelry), || no_jewelry::check(obs, &p.no_jewelry)),
         clothing_contrast: run(on(CheckId::ClothingContrast), || clothing_contrast::check(obs, &p.clothing_contrast)),
         shadow_free: run(on(CheckId::ShadowFree), || shadow_free::check(obs, &p.shadow_free)),
     }

@@ -76,6 +76,10 @@ pub struct Profile {
     pub sharpness: checks::sharpness::Params,
     /// Thresholds of the `background_plain` check.
     pub background_plain: checks::background_plain::Params,
+    /// Thresholds of the `glasses_clear` check.
+    pub glasses_clear: checks::glasses_clear::Params,
+    /// Thresholds of the `no_jewelry` check.
+    pub no_jewelry: checks::no_jewelry::Params,
     /// Thresholds of the `clothing_contrast` check.
     pub clothing_contrast: checks::clothing_contrast::Params,
     /// Thresholds of the `shadow_free` check.

@@ -2,7 +2,7 @@
 //! 468 landmarks of MediaPipe's canonical face (rotated and projected), one detection, a person mask and
 //! the head pose — everything an [`Observation`] holds, without running a model.
 //!
-//! The default scene passes all 13 checks of the `chsi` profile (see the tests at the bottom): a 480×640
+//! The default scene passes every check of the `chsi` profile (see the tests at the bottom): a 480×640
 //! frame, a plain light-blue background, a frontal face 120 px wide (cheek to cheek) with the eyes'
 //! midpoint centred and 40 % down, skin-coloured face and ears, a dark hair cap above the forehead, a neck
 //! and shoulders in dark clothing; the person mask covers head, hair, ears, neck and shoulders.
@@ -57,6 +57,19 @@ impl Side {
     }
 }
 
+/// Glasses drawn over the eyes (see [`SceneBuilder::glasses`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Glasses {
+    /// Clear lenses in thin dark frames around the eye sockets, off the eyes, with bridge and temple arms.
+    Clear,
+    /// The same with a white reflection on each lens, below and outside the eye opening.
+    Glare,
+    /// The same with dark lenses: everything behind them keeps a quarter of its brightness.
+    Tinted,
+    /// The same with a frame bar across the upper half of each eye opening (a drooping or ill-fitting frame).
+    OverEyes,
+}
+
 /// What is behind the person.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum Background {
@@ -80,6 +93,15 @@ const IRIS: [u8; 3] = [90, 60, 40];
 const PUPIL: [u8; 3] = [20, 15, 15];
 const LASH: [u8; 3] = [40, 28, 22];
 const HAT: [u8; 3] = [40, 60, 130];
+const FRAMES: [u8; 3] = [25, 25, 30];
+const GOLD: [u8; 3] = [235, 190, 60];
+/// Glasses: each rim an ellipse around its eye's centre (semi-axes, face widths), the frame's stroke width,
+/// how much a tinted lens keeps of the light, and the lens reflection (offset outward and down from the
+/// eye's centre, radius).
+const RIM_AXES: (f32, f32) = (0.11, 0.07);
+const FRAME_WIDTH: f32 = 0.015;
+const TINT: f32 = 0.25;
+const GLARE: (f32, f32, f32) = (0.04, 0.045, 0.03);
 /// A flash's red-eye.
 const RED_EYE: [u8; 3] = [205, 45, 40];
 
@@ -377,6 +399,9 @@ pub(crate) struct SceneBuilder {
     hat: bool,
     dark_side: Option<(Side, f32)>,
     brightness: f32,
+    glasses: Option<Glasses>,
+    earrings: bool,
+    necklace: bool,
     clipped_patch: f32,
     blur: f32,
     background: Background,
@@ -409,6 +434,9 @@ impl Default for SceneBuilder {
             hat: false,
             dark_side: None,
             brightness: 1.0,
+            glasses: None,
+            earrings: false,
+            necklace: false,
             clipped_patch: 0.0,
             blur: 0.0,
             background: Background::Plain,
@@ -554,6 +582,24 @@ impl SceneBuilder {
     /// subject's right is the image's left) are multiplied by `factor`.
     pub fn dark_side(mut self, side: Side, factor: f32) -> Self {
         self.dark_side = Some((side, factor));
+        self
+    }
+
+    /// Glasses over the eyes (see [`Glasses`]).
+    pub fn glasses(mut self, glasses: Glasses) -> Self {
+        self.glasses = Some(glasses);
+        self
+    }
+
+    /// A gold earring (a disk 0.07 face widths across) below each ear lobe.
+    pub fn earrings(mut self) -> Self {
+        self.earrings = true;
+        self
+    }
+
+    /// A gold chain with a pendant across the neck, below the chin.
+    pub fn necklace(mut self) -> Self {
+        self.necklace = true;
         self
     }
 
@@ -779,6 +825,76 @@ impl SceneBuilder {
             });
         }
 
+        // glasses and jewellery
+        if let Some(glasses) = self.glasses {
+            let centre = |outer: usize, inner: usize| head.local(pt(outer).mid(pt(inner)));
+            let eyes =
+                [centre(lm::RIGHT_EYE_OUTER, lm::RIGHT_EYE_INNER), centre(lm::LEFT_EYE_OUTER, lm::LEFT_EYE_INNER)];
+            let rim = |(eu, ev): (f32, f32)| -> Vec<Point> {
+                (0..32)
+                    .map(|k| {
+                        let a = k as f32 * std::f32::consts::TAU / 32.0;
+                        head.at(eu + RIM_AXES.0 * a.cos(), ev + RIM_AXES.1 * a.sin())
+                    })
+                    .collect()
+            };
+            if glasses == Glasses::Tinted {
+                for &(eu, ev) in &eyes {
+                    let bx = (eu - RIM_AXES.0, ev - RIM_AXES.1, eu + RIM_AXES.0, ev + RIM_AXES.1);
+                    let corners = [head.at(bx.0, bx.1), head.at(bx.2, bx.1), head.at(bx.0, bx.3), head.at(bx.2, bx.3)];
+                    let (x0, y0, x1, y1) = crate::imaging::geometry::bounds(corners);
+                    for y in (y0.max(0.0) as usize)..(y1.ceil().max(0.0) as usize).min(h) {
+                        for x in (x0.max(0.0) as usize)..(x1.ceil().max(0.0) as usize).min(w) {
+                            let (u, v) = head.local(Point::new(x as f32 + 0.5, y as f32 + 0.5));
+                            if in_ellipse(u, v, (eu, ev), RIM_AXES) {
+                                let i = 3 * (y * w + x);
+                                for c in &mut cv.rgb[i..i + 3] {
+                                    *c = (*c as f32 * TINT).round() as u8;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            let width = FRAME_WIDTH * fw;
+            for (k, &(eu, ev)) in eyes.iter().enumerate() {
+                let out = if k == 0 { -1.0 } else { 1.0 };
+                cv.stroke(&rim((eu, ev)), true, width, FRAMES);
+                // the temple arm, from the rim's outer edge back to the ear
+                cv.stroke(&[head.at(eu + out * RIM_AXES.0, ev - 0.02), head.at(out * 0.52, ev)], false, width, FRAMES);
+                if glasses == Glasses::OverEyes {
+                    let bar = [head.at(eu - 0.1, ev - 0.01), head.at(eu + 0.1, ev - 0.01)];
+                    cv.stroke(&bar, false, width, FRAMES);
+                }
+                if glasses == Glasses::Glare {
+                    let c = (eu + out * GLARE.0, ev + GLARE.1);
+                    let r = GLARE.2;
+                    cv.paint(&head, (c.0 - r, c.1 - r, c.0 + r, c.1 + r), [255; 3], |u, v| in_ellipse(u, v, c, (r, r)));
+                }
+            }
+            let (r, l) = (eyes[0], eyes[1]);
+            cv.stroke(
+                &[head.at(r.0 + RIM_AXES.0, r.1 - 0.02), head.at(l.0 - RIM_AXES.0, l.1 - 0.02)],
+                false,
+                width,
+                FRAMES,
+            );
+        }
+        if self.earrings {
+            for sign in [-1.0f32, 1.0] {
+                let c = (sign * 0.53, 0.33);
+                cv.paint(&head, (c.0 - 0.04, c.1 - 0.04, c.0 + 0.04, c.1 + 0.04), GOLD, |u, v| {
+                    in_ellipse(u, v, c, (0.035, 0.035))
+                });
+            }
+        }
+        if self.necklace {
+            let chain: Vec<Point> =
+                (0..=12).map(|k| (k as f32 / 6.0 - 1.0) * 0.22).map(|u| head.at(u, 1.12 - 2.5 * u * u)).collect();
+            cv.stroke(&chain, false, 0.025 * fw, GOLD);
+            cv.paint(&head, (-0.04, 1.1, 0.04, 1.2), GOLD, |u, v| in_ellipse(u, v, (0.0, 1.15), (0.03, 0.035)));
+        }
+
         // light
         if let Some((side, factor)) = self.dark_side {
             for y in 0..h {
@@ -867,8 +983,13 @@ mod tests {
         (r.status(), r.reason().to_string())
     }
 
+    /// `chsi` with every check required: the default scene passes even the checks `chsi` switches off.
+    fn every_check() -> Profile {
+        Profile { not_required: Vec::new(), ..Profile::chsi() }
+    }
+
     fn outcomes(b: &SceneBuilder) -> Vec<(CheckId, (Status, String))> {
-        b.build().check_all(&Profile::chsi()).iter().map(|(id, r)| (id, outcome(r))).collect()
+        b.build().check_all(&every_check()).iter().map(|(id, r)| (id, outcome(r))).collect()
     }
 
     fn pass() -> (Status, String) {
@@ -879,7 +1000,7 @@ mod tests {
     /// `also` (which may end any way: the change legitimately reaches them too).
     #[track_caller]
     fn only(b: SceneBuilder, target: CheckId, status: Status, reason: &str, also: &[CheckId]) {
-        let all = b.build().check_all(&Profile::chsi());
+        let all = b.build().check_all(&every_check());
         let seen: Vec<String> = all.iter().map(|(id, r)| format!("{id:?}: {r:?}")).collect();
         for (id, r) in all.iter() {
             if id == target {
@@ -1064,6 +1185,20 @@ mod tests {
         fails(SceneBuilder::new().brightness(0.3), CheckId::Exposure, "too_dark");
         fails(SceneBuilder::new().brightness(1.35), CheckId::Exposure, "too_bright");
         fails(SceneBuilder::new().clipped_patch(0.16), CheckId::Exposure, "highlights_clipped");
+    }
+
+    #[test]
+    fn glasses_fail_glasses_clear_only_with_glare_tint_or_frames_over_the_eyes() {
+        only(SceneBuilder::new().glasses(Glasses::Clear), CheckId::GlassesClear, Status::Pass, "glasses_ok", &[]);
+        fails(SceneBuilder::new().glasses(Glasses::Glare), CheckId::GlassesClear, "glare_on_glasses");
+        fails(SceneBuilder::new().glasses(Glasses::Tinted), CheckId::GlassesClear, "tinted_glasses");
+        fails(SceneBuilder::new().glasses(Glasses::OverEyes), CheckId::GlassesClear, "frames_over_eyes");
+    }
+
+    #[test]
+    fn jewellery_fails_no_jewelry() {
+        fails(SceneBuilder::new().earrings(), CheckId::NoJewelry, "earrings");
+        fails(SceneBuilder::new().necklace(), CheckId::NoJewelry, "necklace");
     }
 
     #[test]

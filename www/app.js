@@ -144,6 +144,7 @@ const CHECK_NAMES = {
   mouth_closed: ['闭嘴', 'Mouth closed'], eyes_open: ['睁眼', 'Eyes open'],
   lighting_even: ['光线均匀', 'Even lighting'], exposure: ['曝光', 'Exposure'], sharpness: ['清晰', 'Sharp'],
   background_plain: ['背景纯净', 'Plain background'],
+  glasses_clear: ['眼镜不反光、不遮眼', 'Glasses clear'], no_jewelry: ['不戴耳环项链', 'No jewellery'],
   clothing_contrast: ['衣服与背景有反差', 'Clothing contrasts'], shadow_free: ['无阴影红眼', 'No shadows or red-eye'],
 };
 

@@ -80,6 +80,32 @@ enum Command {
         #[arg(long)]
         verbose: bool,
     },
+    /// Receive the page's uploads: check each photo again, compare with the page's report, store both
+    /// (README "Receiving uploads"). The reviewer endpoints need PHOTO_CHECK_TOKEN in the environment.
+    #[cfg(feature = "serve")]
+    Serve {
+        /// Port to listen on (0: any free port; the bound address is printed).
+        #[arg(long, default_value_t = 8081)]
+        port: u16,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: std::net::IpAddr,
+        /// Folder for uploads.sqlite and photos/ (created when missing).
+        #[arg(long)]
+        data: PathBuf,
+        /// Built-in profile name (chsi, icao) or a TOML file: what the photos are checked against.
+        #[arg(long, default_value = "chsi")]
+        profile: String,
+        /// Largest request body in bytes (default: the profile's limits.max_bytes + 1 MiB).
+        #[arg(long)]
+        max_body_bytes: Option<u64>,
+        /// Uploads per minute one client address may keep up (0: no limit).
+        #[arg(long, default_value_t = 30.0)]
+        rate_per_minute: f64,
+        /// Uploads one client address may make at once.
+        #[arg(long, default_value_t = 10.0)]
+        burst: f64,
+    },
 }
 
 fn main() -> ExitCode {
@@ -99,6 +125,10 @@ fn main() -> ExitCode {
         Command::Debug { out, profile, images } => debug(&out, &profile, &images),
         Command::Standardize { image, out, background, profile } => {
             standardize(&image, &out, background.as_deref(), &profile)
+        }
+        #[cfg(feature = "serve")]
+        Command::Serve { port, host, data, profile, max_body_bytes, rate_per_minute, burst } => {
+            serve(std::net::SocketAddr::new(host, port), data, &profile, max_body_bytes, rate_per_minute, burst)
         }
     };
     match result {
@@ -218,5 +248,38 @@ fn debug(out: &Path, profile: &str, images: &[PathBuf]) -> Result<ExitCode, Erro
         img.save(&path).map_err(|e| Error::InvalidArgument(format!("{}: {e}", path.display())))?;
         println!("{}  {}", path.display(), serde_json::to_string(&seen.report.checks).expect("reports serialise"));
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(feature = "serve")]
+fn serve(
+    addr: std::net::SocketAddr,
+    data: PathBuf,
+    profile: &str,
+    max_body_bytes: Option<u64>,
+    rate_per_minute: f64,
+    burst: f64,
+) -> Result<ExitCode, Error> {
+    use photo_check::serve::{run, Config, RateLimit};
+    let checker = Checker::new(Models::embedded()?, load_profile(profile)?);
+    let mut config = Config::new(addr, data.clone(), &checker.profile().limits);
+    config.token = std::env::var("PHOTO_CHECK_TOKEN").ok().filter(|t| !t.is_empty());
+    if let Some(n) = max_body_bytes {
+        config.max_body_bytes = n;
+    }
+    config.rate =
+        (rate_per_minute > 0.0).then(|| RateLimit { per_second: rate_per_minute / 60.0, burst: burst.max(1.0) });
+    let reviewer = if config.token.is_some() { "on" } else { "off (PHOTO_CHECK_TOKEN unset)" };
+    let name = checker.profile().name.clone();
+    run(config, checker, |bound| {
+        // the first line on stdout: scripts and tests wait for it and read the port from it
+        println!(
+            "photo-check serve: listening on http://{bound} (profile {name}, data {}, reviewer {reviewer})",
+            data.display()
+        );
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+    })
+    .map_err(|e| Error::InvalidArgument(format!("serve: {e}")))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -15,11 +15,13 @@ pub mod exposure;
 pub mod eyes_open;
 pub mod face_count;
 pub mod framing;
+pub mod glasses_clear;
 pub mod hair_clear;
 pub mod head_pose;
 pub mod lighting_even;
 pub mod mouth_closed;
 pub mod no_hat;
+pub mod no_jewelry;
 pub mod shadow_free;
 pub mod sharpness;
 

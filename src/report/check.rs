@@ -35,6 +35,10 @@ pub enum CheckId {
     Sharpness,
     /// A plain background.
     BackgroundPlain,
+    /// No glasses, or glasses without glare or tint whose frames stay off the eyes.
+    GlassesClear,
+    /// No earrings or necklace.
+    NoJewelry,
     /// The clothing stands out from the standardized photo's background colour.
     ClothingContrast,
     /// No shadow behind the head or across the face, no red-eye.
@@ -43,7 +47,7 @@ pub enum CheckId {
 
 impl CheckId {
     /// Every check, in report order.
-    pub const ALL: [CheckId; 15] = [
+    pub const ALL: [CheckId; 17] = [
         CheckId::FaceCount,
         CheckId::Framing,
         CheckId::HeadPose,
@@ -57,6 +61,8 @@ impl CheckId {
         CheckId::Exposure,
         CheckId::Sharpness,
         CheckId::BackgroundPlain,
+        CheckId::GlassesClear,
+        CheckId::NoJewelry,
         CheckId::ClothingContrast,
         CheckId::ShadowFree,
     ];
@@ -77,6 +83,8 @@ impl CheckId {
             CheckId::Exposure => "exposure",
             CheckId::Sharpness => "sharpness",
             CheckId::BackgroundPlain => "background_plain",
+            CheckId::GlassesClear => "glasses_clear",
+            CheckId::NoJewelry => "no_jewelry",
             CheckId::ClothingContrast => "clothing_contrast",
             CheckId::ShadowFree => "shadow_free",
         }

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 pub use check::{r3, CheckId, CheckResult, CheckView, Common, Reason, ReasonCode, Shape, Status};
 
 use crate::checks::{
-    background_plain, body_tilt, clothing_contrast, ears_visible, exposure, eyes_open, face_count, framing, hair_clear,
-    head_pose, lighting_even, mouth_closed, no_hat, shadow_free, sharpness,
+    background_plain, body_tilt, clothing_contrast, ears_visible, exposure, eyes_open, face_count, framing,
+    glasses_clear, hair_clear, head_pose, lighting_even, mouth_closed, no_hat, no_jewelry, shadow_free, sharpness,
 };
 
 /// Everything photo-check says about one image or frame.
@@ -118,6 +118,10 @@ pub struct Checks {
     pub sharpness: sharpness::Outcome,
     /// Plain background.
     pub background_plain: background_plain::Outcome,
+    /// Glasses, if any, without glare, tint or frames over the eyes.
+    pub glasses_clear: glasses_clear::Outcome,
+    /// No earrings or necklace.
+    pub no_jewelry: no_jewelry::Outcome,
     /// Clothing against the standardized background colour.
     pub clothing_contrast: clothing_contrast::Outcome,
     /// No cast shadows, no red-eye.
@@ -141,6 +145,8 @@ impl Checks {
             CheckId::Exposure => &self.exposure,
             CheckId::Sharpness => &self.sharpness,
             CheckId::BackgroundPlain => &self.background_plain,
+            CheckId::GlassesClear => &self.glasses_clear,
+            CheckId::NoJewelry => &self.no_jewelry,
             CheckId::ClothingContrast => &self.clothing_contrast,
             CheckId::ShadowFree => &self.shadow_free,
         }
@@ -176,6 +182,8 @@ impl Checks {
             exposure: one(status),
             sharpness: one(status),
             background_plain: one(status),
+            glasses_clear: one(status),
+            no_jewelry: one(status),
             clothing_contrast: one(status),
             shadow_free: one(status),
         }
@@ -253,6 +261,8 @@ mod tests {
             (CheckId::Exposure, all::<exposure::Reason>()),
             (CheckId::Sharpness, all::<sharpness::Reason>()),
             (CheckId::BackgroundPlain, all::<background_plain::Reason>()),
+            (CheckId::GlassesClear, all::<glasses_clear::Reason>()),
+            (CheckId::NoJewelry, all::<no_jewelry::Reason>()),
             (CheckId::ClothingContrast, all::<clothing_contrast::Reason>()),
             (CheckId::ShadowFree, all::<shadow_free::Reason>()),
         ];

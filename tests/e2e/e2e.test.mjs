@@ -1,14 +1,16 @@
 // End-to-end test of www/ in headless Chromium (system /usr/bin/chromium via playwright-core) with a fake
 // camera playing a video made from the sample portrait (harness.mjs). Run by scripts/test-web.sh (after
-// build-web.sh). Faults: faults.test.mjs; CSP, requests and storage: privacy.test.mjs.
+// build-web.sh). Faults: faults.test.mjs; CSP, requests and storage: privacy.test.mjs. Uploads go through
+// the page server to the real receiver, `photo-check serve` with the same test profile (harness.mjs).
 //   cd tests/e2e && node --test *.test.mjs
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { useHarness, ART, ROOT, SAMPLE, RELAXED, LOAD_TIMEOUT, state, waitFrames } from './harness.mjs';
 
-const env = useHarness();
+const env = useHarness({ receiver: true });
 const { uploads } = env;
 const open = (...a) => env.open(...a);
 
@@ -88,6 +90,17 @@ test('test profile: auto-capture, preview, and a well-formed multipart upload', 
   assert.ok(up.standardized && up.standardized.length <= 40_000, 'a standardized JPEG within 40 KB');
   assert.deepEqual(jpegSize(up.standardized), [480, 640]);
   assert.match(await page.textContent('#status-line'), new RegExp(up.id));
+  // the receiver checked the JPEG again with the same profile: same verdict, no check differs
+  assert.match(up.id, /^[0-9a-f]{32}$/);
+  assert.deepEqual(up.answer, { id: up.id, verdict: 'pass', mismatch: [] });
+  const auth = { headers: { Authorization: `Bearer ${env.receiver.token}` } };
+  const stored = await (await fetch(`${env.receiver.url}/uploads/${up.id}`, auth)).json();
+  assert.equal(stored.server_report.profile, 'e2e-sample');
+  assert.equal(stored.page_report.upload_key, up.meta.upload_key);
+  const photo = Buffer.from(await (await fetch(`${env.receiver.url}/uploads/${up.id}/photo`, auth)).arrayBuffer());
+  const sha = (b) => createHash('sha256').update(b).digest('hex');
+  assert.equal(sha(photo), sha(up.photo), 'the stored photo is the uploaded JPEG');
+  assert.equal((await fetch(`${env.receiver.url}/uploads/${up.id}`)).status, 401, 'nothing without the token');
   await page.screenshot({ path: join(ART, 'test-profile-done-desktop.png') });
   assert.deepEqual(errors, []);
   await context.close();
@@ -107,6 +120,7 @@ test('mini-program bridge: postMessage(report, uploadId) then navigateBack', { t
   const wx = await page.evaluate(() => window.__wx);
   assert.equal(wx.messages.length, 1);
   assert.equal(wx.messages[0].data.uploadId, up.id);
+  assert.equal(up.answer.id, up.id, 'the bridge carries the receiver\'s id');
   assert.equal(wx.messages[0].data.report.verdict, 'pass');
   assert.equal(wx.messages[0].data.source, 'camera');
   assert.equal(wx.back, 1);

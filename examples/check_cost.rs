@@ -9,8 +9,8 @@ use std::time::Instant;
 
 use image::imageops::FilterType;
 use photo_check::checks::{
-    background_plain, body_tilt, clothing_contrast, ears_visible, exposure, eyes_open, face_count, framing, hair_clear,
-    head_pose, lighting_even, mouth_closed, no_hat, shadow_free, sharpness,
+    background_plain, body_tilt, clothing_contrast, ears_visible, exposure, eyes_open, face_count, framing,
+    glasses_clear, hair_clear, head_pose, lighting_even, mouth_closed, no_hat, no_jewelry, shadow_free, sharpness,
 };
 use photo_check::observe::Observation;
 use photo_check::{Checker, Frame, Models, Profile};
@@ -60,6 +60,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("exposure", median_us(rounds, || exposure::check(&obs, &p.exposure))),
         ("sharpness", median_us(rounds, || sharpness::check(&obs, &p.sharpness))),
         ("background_plain", median_us(rounds, || background_plain::check(&obs, &p.background_plain))),
+        ("glasses_clear", median_us(rounds, || glasses_clear::check(&obs, &p.glasses_clear))),
+        ("no_jewelry", median_us(rounds, || no_jewelry::check(&obs, &p.no_jewelry))),
         ("clothing_contrast", median_us(rounds, || clothing_contrast::check(&obs, &p.clothing_contrast))),
         ("shadow_free", median_us(rounds, || shadow_free::check(&obs, &p.shadow_free))),
     ];

@@ -802,7 +802,8 @@ function main() {
     if (STATES[current()].camera) guide();
   });
   // The first tap also unlocks speech on iOS (speechSynthesis stays silent until speak() runs in a gesture).
-  document.addEventListener('click', () => { orientation.requestOnGesture(); speaker.unlock(); }, { once: true, capture: true });
+  const firstTap = () => { orientation.requestOnGesture(); speaker.unlock(); };
+  document.addEventListener('click', firstTap, { once: true, capture: true });
   // The overlay follows the video/photo box when the page is resized or rotated.
   window.addEventListener('resize', () => {
     if (STATES[current()].camera) drawLiveRegions(); else if (STATES[current()].photo) drawPhotoRegions();

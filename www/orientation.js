@@ -27,14 +27,31 @@ export function tiltFromVertical(beta, gamma) {
  */
 export function watchOrientation(onChange, { win = globalThis } = {}) {
   const DOE = win.DeviceOrientationEvent;
-  const watch = { supported: typeof DOE === 'function', tilted: false, reading: null, needsPermission: false, permission: null };
-  if (!watch.supported) { watch.requestOnGesture = () => {}; return watch; }
+  const watch = {
+    supported: typeof DOE === 'function',
+    tilted: false,
+    reading: null,
+    needsPermission: false,
+    permission: null,
+  };
+  if (!watch.supported) {
+    watch.requestOnGesture = () => {};
+    return watch;
+  }
   const onEvent = (e) => {
     const tilt = tiltFromVertical(e.beta, e.gamma);
     if (tilt === null) return;
-    watch.reading = { beta: e.beta, gamma: e.gamma, tilt, angle: win.screen?.orientation?.angle ?? win.orientation ?? 0 };
+    watch.reading = {
+      beta: e.beta,
+      gamma: e.gamma,
+      tilt,
+      angle: win.screen?.orientation?.angle ?? win.orientation ?? 0,
+    };
     const tilted = watch.tilted ? tilt > CLEAR_TILT_DEG : tilt > MAX_TILT_DEG;
-    if (tilted !== watch.tilted) { watch.tilted = tilted; onChange(tilted, watch.reading); }
+    if (tilted !== watch.tilted) {
+      watch.tilted = tilted;
+      onChange(tilted, watch.reading);
+    }
   };
   win.addEventListener('deviceorientation', onEvent);
   watch.needsPermission = typeof DOE.requestPermission === 'function';
@@ -43,9 +60,18 @@ export function watchOrientation(onChange, { win = globalThis } = {}) {
     if (!watch.needsPermission || asked) return;
     asked = true;
     let asking; // called synchronously, inside the gesture
-    try { asking = Promise.resolve(DOE.requestPermission()); } catch (e) { asking = Promise.reject(e); }
-    asking.then((answer) => { watch.permission = answer; })
-      .catch(() => { watch.permission = 'error'; }); // refused or not from a gesture: skip silently
+    try {
+      asking = Promise.resolve(DOE.requestPermission());
+    } catch (e) {
+      asking = Promise.reject(e);
+    }
+    asking
+      .then((answer) => {
+        watch.permission = answer;
+      })
+      .catch(() => {
+        watch.permission = 'error';
+      }); // refused or not from a gesture: skip silently
   };
   return watch;
 }

@@ -17,16 +17,21 @@
  *   mirrored   the element is flipped horizontally about its centre (CSS transform: scaleX(-1))
  * Returns [x, y] in the same coordinates as elemRect.
  */
-export function frameToPage([x, y], { frameW, frameH, videoW = frameW, videoH = frameH, elemRect, fit = 'contain', mirrored = false }) {
+export function frameToPage(
+  [x, y],
+  { frameW, frameH, videoW = frameW, videoH = frameH, elemRect, fit = 'contain', mirrored = false },
+) {
   const mx = (x * videoW) / frameW;
   const my = (y * videoH) / frameH;
   const { left, top, width, height } = elemRect;
   let sx, sy;
   if (fit === 'fill') {
-    sx = width / videoW; sy = height / videoH;
+    sx = width / videoW;
+    sy = height / videoH;
   } else {
     const s = fit === 'cover' ? Math.max(width / videoW, height / videoH) : Math.min(width / videoW, height / videoH);
-    sx = s; sy = s;
+    sx = s;
+    sy = s;
   }
   const ox = (width - videoW * sx) / 2;
   const oy = (height - videoH * sy) / 2;
@@ -43,13 +48,17 @@ export function failingRegions(report, shownStatus) {
     const status = shownStatus?.[id] ?? r.status;
     if (status !== 'fail' || !Array.isArray(r.region)) continue;
     for (const shape of r.region) {
-      if (Array.isArray(shape?.points) && shape.points.length >= 2) out.push({ check: id, name: shape.name, points: shape.points });
+      if (Array.isArray(shape?.points) && shape.points.length >= 2)
+        out.push({ check: id, name: shape.name, points: shape.points });
     }
   }
   return out;
 }
 
-const centroid = (pts) => [pts.reduce((a, p) => a + p[0], 0) / pts.length, pts.reduce((a, p) => a + p[1], 0) / pts.length];
+const centroid = (pts) => [
+  pts.reduce((a, p) => a + p[0], 0) / pts.length,
+  pts.reduce((a, p) => a + p[1], 0) / pts.length,
+];
 
 /**
  * Draws `shapes` (from failingRegions) for `media` (a <video> or <canvas>) on `canvas`, an overlay covering the
@@ -61,16 +70,30 @@ export function drawRegions(canvas, media, shapes, { frameW, frameH, mirrored = 
   const dpr = globalThis.devicePixelRatio || 1;
   const w = Math.round(rect.width * dpr);
   const h = Math.round(rect.height * dpr);
-  if (canvas.width !== w || canvas.height !== h) { canvas.width = w; canvas.height = h; }
+  if (canvas.width !== w || canvas.height !== h) {
+    canvas.width = w;
+    canvas.height = h;
+  }
   const ctx = canvas.getContext('2d');
   ctx.setTransform(1, 0, 0, 1, 0, 0);
   ctx.clearRect(0, 0, canvas.width, canvas.height);
   const drawn = [];
   const videoW = media.videoWidth ?? media.width;
   const videoH = media.videoHeight ?? media.height;
-  if (!shapes.length || !frameW || !frameH || !videoW || !videoH) { canvas.drawn = drawn; return drawn; }
+  if (!shapes.length || !frameW || !frameH || !videoW || !videoH) {
+    canvas.drawn = drawn;
+    return drawn;
+  }
   const style = getComputedStyle(media);
-  const opts = { frameW, frameH, videoW, videoH, elemRect: media.getBoundingClientRect(), fit: style.objectFit, mirrored };
+  const opts = {
+    frameW,
+    frameH,
+    videoW,
+    videoH,
+    elemRect: media.getBoundingClientRect(),
+    fit: style.objectFit,
+    mirrored,
+  };
   ctx.setTransform(dpr, 0, 0, dpr, -rect.left * dpr, -rect.top * dpr); // page px → canvas px
   ctx.lineWidth = 3;
   ctx.lineJoin = 'round';
@@ -81,7 +104,10 @@ export function drawRegions(canvas, media, shapes, { frameW, frameH, mirrored = 
     ctx.beginPath();
     ctx.moveTo(...pts[0]);
     for (const p of pts.slice(1)) ctx.lineTo(...p);
-    if (pts.length > 2) { ctx.closePath(); ctx.fill(); }
+    if (pts.length > 2) {
+      ctx.closePath();
+      ctx.fill();
+    }
     ctx.stroke();
     drawn.push({ check: s.check, name: s.name, points: pts, centroid: centroid(pts) });
   }

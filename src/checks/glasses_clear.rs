@@ -30,7 +30,7 @@ use crate::imaging::Point;
 use crate::observe::landmarks as lm;
 use crate::observe::regions::{FaceFrame, SkinModel};
 use crate::observe::{Face, Observation};
-use crate::report::{r3, CheckResult, Common};
+use crate::report::{r3, CheckResult, Common, Shape};
 
 /// `glasses_clear`'s profile parameters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -257,14 +257,30 @@ fn rim_edge(s: &Sampler, face: &Face, ff: &FaceFrame, right: bool, p: &Params) -
     Some(median5(steps))
 }
 
+/// A lens zone's bounds in the face's frame (face widths): the eye's box widened by the profile's margins.
+fn lens_bounds(face: &Face, ff: &FaceFrame, right: bool, p: &Params) -> (f32, f32, f32, f32) {
+    let (outer, inner, upper, lower, _) = eye(right);
+    let coords = [outer, inner, upper, lower].map(|i| ff.to_face(face.point(i)));
+    let (u0, u1) = (coords[0].0.min(coords[1].0) - p.lens_margin, coords[0].0.max(coords[1].0) + p.lens_margin);
+    (u0, u1, coords[2].1 - p.lens_above, coords[3].1 + p.lens_below)
+}
+
+/// The two lens zones as shapes (`right_lens`, `left_lens`), when there is a face.
+fn lens_region(obs: &Observation, p: &Params) -> Vec<Shape> {
+    let Some(face) = &obs.face else { return vec![] };
+    let ff = FaceFrame::of(face);
+    let lens = |right| {
+        let (u0, u1, v0, v1) = lens_bounds(face, &ff, right, p);
+        [(u0, v0), (u1, v0), (u1, v1), (u0, v1)].map(|(u, v)| ff.offset(ff.origin, u, v))
+    };
+    vec![Shape::new("right_lens", lens(true)), Shape::new("left_lens", lens(false))]
+}
+
 /// One lens zone: (glare share, mean luma ÷ skin), outside the eye opening; `None` when part of it lies
 /// outside the frame.
 fn lens_zone(s: &Sampler, face: &Face, ff: &FaceFrame, right: bool, skin_luma: f32, p: &Params) -> Option<(f32, f32)> {
-    let (outer, inner, upper, lower, contour) = eye(right);
-    let coords = [outer, inner, upper, lower].map(|i| ff.to_face(face.point(i)));
-    let (u0, u1) = (coords[0].0.min(coords[1].0) - p.lens_margin, coords[0].0.max(coords[1].0) + p.lens_margin);
-    let (v0, v1) = (coords[2].1 - p.lens_above, coords[3].1 + p.lens_below);
-    let opening = face.points(contour);
+    let (u0, u1, v0, v1) = lens_bounds(face, ff, right, p);
+    let opening = face.points(eye(right).4);
     let (mut n, mut glare, mut luma) = (0usize, 0usize, 0f32);
     for j in 0..LENS_GRID.1 {
         for i in 0..LENS_GRID.0 {
@@ -319,6 +335,10 @@ fn eye_opening(s: &Sampler, face: &Face, right: bool, skin_luma: f32) -> Option<
 
 /// Judges whether glasses, if any, leave the eyes clear.
 pub fn check(obs: &Observation, p: &Params) -> Outcome {
+    judge(obs, p).with_region(lens_region(obs, p))
+}
+
+fn judge(obs: &Observation, p: &Params) -> Outcome {
     let Some(face) = &obs.face else { return without_face(obs, p) };
     if face.width() < p.min_face_width_px {
         let value = Measure { face_width_px: Some(r3(face.width())), ..Measure::empty() };

@@ -17,7 +17,7 @@ use crate::imaging::Point;
 use crate::observe::landmarks as lm;
 use crate::observe::regions::{ycbcr, FaceFrame, SkinModel};
 use crate::observe::{Face, Observation};
-use crate::report::{r3, CheckResult, Common};
+use crate::report::{r3, CheckResult, Common, Shape};
 
 /// `no_jewelry`'s profile parameters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -208,7 +208,12 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
     let necklace = neck.judged && (neck.bright >= p.min_neck_bright as f64 || neck.colour >= p.min_neck_colour as f64);
     let (lobes_judged, neck_judged) = (right.judged && left.judged, neck.judged);
     let value = Measure { face_width_px: None, right: Some(right), left: Some(left), neck: Some(neck) };
-    if earrings {
+    let region = vec![
+        Shape::new("right_lobe", lobe_corners(face, &ff, true, p)),
+        Shape::new("left_lobe", lobe_corners(face, &ff, false, p)),
+        Shape::new("neckline", neck_corners(face, &ff, p)),
+    ];
+    let outcome = if earrings {
         Outcome::fail(Reason::Earrings, value, p)
     } else if necklace {
         Outcome::fail(Reason::Necklace, value, p)
@@ -218,7 +223,8 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
         Outcome::unknown(Reason::NecklineOutsideFrame, Some(value), p)
     } else {
         Outcome::pass(Reason::Ok, value, p)
-    }
+    };
+    outcome.with_region(region)
 }
 
 #[cfg(test)]

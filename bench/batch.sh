@@ -18,7 +18,7 @@ echo "$files photos in $folder, $profile build, $n cores"
 for jobs in $(printf '%s\n' 1 2 "$n" | sort -nu); do
   /usr/bin/time -f "%e %M" -o /tmp/photo-check-batch-time \
     "$bin" check --json --jobs "$jobs" "$folder" >/dev/null 2>&1 || true
-  read -r secs kb < /tmp/photo-check-batch-time
+  read -r secs kb < <(tail -n 1 /tmp/photo-check-batch-time)
   awk -v j="$jobs" -v s="$secs" -v k="$kb" -v f="$files" \
     'BEGIN { printf "  --jobs %-3s %6.1f s  %6.1f photos/s  peak RSS %5.0f MB\n", j, s, f / s, k / 1024 }'
 done

@@ -223,10 +223,11 @@ test(
     for (const row of r.slice(1)) assert.equal(row.view, 'waiting', row.id);
     assert.equal(r.filter((x) => x.text.includes('未检测到人脸')).length, 1, 'the message is not repeated');
     assert.equal(await page.textContent('#next-step'), NO_FACE[1]);
-    assert.equal(
-      await page.$eval('#checklist li[data-view="waiting"]', (li) => getComputedStyle(li).color),
-      'rgb(170, 170, 170)',
-    );
+    // query and read in one task: every frame re-renders the list, so a located <li> can be detached (and its
+    // computed style empty) by the time a second call reads it
+    const waitingColour = () =>
+      getComputedStyle(document.querySelector('#checklist li[data-view="waiting"]')).color;
+    assert.equal(await page.evaluate(waitingColour), 'rgb(170, 170, 170)');
     await page.screenshot({ path: join(ART, 'guidance-no-face-360x640.png') });
     // A face with two failures: the first (framing) carries its message, mouth_closed shows its name only; the
     // passing checks are ticked.

@@ -11,7 +11,7 @@ use image::RgbImage;
 use photo_check::draw::{self, Background};
 use photo_check::imaging::geometry::polygon_pixels;
 use photo_check::imaging::Point;
-use photo_check::observe::regions::{self, FaceFrame, SkinModel};
+use photo_check::observe::regions::{self, FaceFrame};
 use photo_check::observe::Observation;
 use photo_check::{Checker, Frame, Models, Profile};
 
@@ -42,7 +42,7 @@ fn draw_regions(frame: &Frame, obs: &Observation, profile: &Profile) -> RgbImage
     let mut canvas = draw::frame_with_mask(frame, obs.mask, scale, Background::Darken);
     let Some(face) = &obs.face else { return canvas };
     let ff = FaceFrame::of(face);
-    let Some(skin) = SkinModel::learn(obs, face) else { return canvas };
+    let Some(skin) = obs.skin else { return canvas };
     let (e, hc, nh) = (&profile.ears_visible, &profile.hair_clear, &profile.no_hat);
     let mut polys: Vec<(Vec<Point>, [u8; 3])> = Vec::new();
     for right in [true, false] {

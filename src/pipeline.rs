@@ -94,14 +94,7 @@ impl Inspection {
     /// The observation the checks saw, rebuilt from the kept parts (nothing is recomputed).
     pub fn observation<'a>(&'a self, frame: &'a Frame) -> Observation<'a> {
         let face = self.mesh.as_ref().map(|mesh| Face { detection: &self.detections[0], mesh, pose: self.pose });
-        Observation {
-            frame,
-            gray: &self.gray,
-            detections: &self.detections,
-            face,
-            presence: self.presence,
-            mask: &self.mask,
-        }
+        Observation::new(frame, &self.gray, &self.detections, face, self.presence, &self.mask)
     }
 }
 
@@ -212,7 +205,7 @@ impl Checker {
         let pose = mesh.as_ref().and_then(|m| pose::estimate_head_pose(&m.points));
         let gray = imaging::frame_gray(frame);
         let face = mesh.as_ref().map(|mesh| Face { detection: &detections[0], mesh, pose });
-        let obs = Observation { frame, gray: &gray, detections: &detections, face, presence, mask: &mask };
+        let obs = Observation::new(frame, &gray, &detections, face, presence, &mask);
         let checks = run_checks(&obs, &self.profile);
         let face = obs.face.as_ref().map(|f| FaceSummary {
             bbox: [f.detection.x, f.detection.y, f.detection.w, f.detection.h].map(r3),

@@ -359,14 +359,7 @@ impl Scene {
             ([only], Some(mesh)) => Some(Face { detection: only, mesh, pose: self.pose }),
             _ => None,
         };
-        Observation {
-            frame: &self.frame,
-            gray: &self.gray,
-            detections: &self.detections,
-            face,
-            presence: self.presence,
-            mask: &self.mask,
-        }
+        Observation::new(&self.frame, &self.gray, &self.detections, face, self.presence, &self.mask)
     }
 
     /// Runs every check of `profile` on the scene.

@@ -112,7 +112,7 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
     if face.width() < p.min_face_width_px {
         return Outcome::unknown_common(Common::FaceTooSmall, None, p);
     }
-    let Some(skin) = SkinModel::learn(obs, face) else {
+    let Some(skin) = obs.skin else {
         return Outcome::unknown(Reason::NoSkinModel, None, p);
     };
     let ff = FaceFrame::of(face);

@@ -15,7 +15,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::without_face;
-use crate::observe::regions::{ear_zone, measure, FaceFrame, RegionStats, SkinModel};
+use crate::observe::regions::{ear_zone, measure, FaceFrame, RegionStats};
 use crate::observe::Observation;
 use crate::report::{r3, CheckResult, Common, Shape};
 
@@ -153,7 +153,7 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
         let value = Measure { face_width_px: Some(r3(face.width())), right: None, left: None, yaw: None };
         return Outcome::unknown_common(Common::FaceTooSmall, Some(value), p);
     }
-    let Some(skin) = SkinModel::learn(obs, face) else { return Outcome::unknown(Reason::NoSkinModel, None, p) };
+    let Some(skin) = obs.skin else { return Outcome::unknown(Reason::NoSkinModel, None, p) };
     let ff = FaceFrame::of(face);
     let yaw = face.pose.map(|q| q.yaw_deg).unwrap_or(0.0);
     // yaw > 0: the face turns to the subject's right, so the right ear goes behind the head

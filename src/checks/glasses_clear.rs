@@ -28,7 +28,7 @@ use super::without_face;
 use crate::imaging::geometry::point_in_polygon;
 use crate::imaging::Point;
 use crate::observe::landmarks as lm;
-use crate::observe::regions::{FaceFrame, SkinModel};
+use crate::observe::regions::FaceFrame;
 use crate::observe::{Face, Observation};
 use crate::report::{r3, CheckResult, Common, Shape};
 
@@ -344,7 +344,7 @@ fn judge(obs: &Observation, p: &Params) -> Outcome {
         let value = Measure { face_width_px: Some(r3(face.width())), ..Measure::empty() };
         return Outcome::unknown_common(Common::FaceTooSmall, Some(value), p);
     }
-    let Some(skin) = SkinModel::learn(obs, face) else { return Outcome::unknown(Reason::NoSkinModel, None, p) };
+    let Some(skin) = obs.skin else { return Outcome::unknown(Reason::NoSkinModel, None, p) };
     let skin_luma = skin.mean[0].max(1.0);
     let ff = FaceFrame::of(face);
     let s = Sampler { obs, w: obs.frame.width() as f32, h: obs.frame.height() as f32 };

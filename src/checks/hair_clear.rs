@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::lighting_even::{anchors, cheek_means};
 use super::without_face;
-use crate::observe::regions::{brow_band, measure, FaceFrame, RegionStats, SkinModel};
+use crate::observe::regions::{brow_band, measure, FaceFrame, RegionStats};
 use crate::observe::Observation;
 use crate::report::{r3, CheckResult, Common, Shape};
 
@@ -97,7 +97,7 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
         let value = Measure { face_width_px: Some(r3(face.width())), right: None, left: None };
         return Outcome::unknown_common(Common::FaceTooSmall, Some(value), p);
     }
-    let Some(skin) = SkinModel::learn(obs, face) else {
+    let Some(skin) = obs.skin else {
         return Outcome::unknown(Reason::NoSkinModel, None, p);
     };
     let ff = FaceFrame::of(face);

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::without_face;
 use crate::report::{r3, CheckResult, Common, Shape};
 
-use crate::observe::regions::{crown_band, measure, FaceFrame, SkinModel};
+use crate::observe::regions::{crown_band, measure, FaceFrame};
 use crate::observe::Observation;
 
 /// `no_hat`'s profile parameters.
@@ -93,7 +93,7 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
         let value = Measure { face_width_px: Some(r3(face.width())), crown: None };
         return Outcome::unknown_common(Common::FaceTooSmall, Some(value), p);
     }
-    let Some(skin) = SkinModel::learn(obs, face) else {
+    let Some(skin) = obs.skin else {
         return Outcome::unknown(Reason::NoSkinModel, None, p);
     };
     let ff = FaceFrame::of(face);

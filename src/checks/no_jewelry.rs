@@ -191,7 +191,7 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
         let value = Measure { face_width_px: Some(r3(face.width())), right: None, left: None, neck: None };
         return Outcome::unknown_common(Common::FaceTooSmall, Some(value), p);
     }
-    let Some(skin) = SkinModel::learn(obs, face) else { return Outcome::unknown(Reason::NoSkinModel, None, p) };
+    let Some(skin) = obs.skin else { return Outcome::unknown(Reason::NoSkinModel, None, p) };
     let ff = FaceFrame::of(face);
     let yaw = face.pose.map(|q| q.yaw_deg).unwrap_or(0.0);
     let lobe = |right: bool| {

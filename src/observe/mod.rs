@@ -77,4 +77,22 @@ pub struct Observation<'a> {
     pub presence: Option<f32>,
     /// The person mask (segmentation runs on every still; live frames may reuse a recent one).
     pub mask: &'a PersonMask,
+    /// The face's skin colour, learned once from its cheeks and nose (`None` without a face, or when those
+    /// regions are too small to sample); the ears, hair, hat, glasses, jewellery and clothing checks share it.
+    pub skin: Option<regions::SkinModel>,
+}
+
+impl<'a> Observation<'a> {
+    /// The observation of one frame; learns the face's skin colour model.
+    pub fn new(
+        frame: &'a Frame,
+        gray: &'a GrayImage,
+        detections: &'a [Detection],
+        face: Option<Face<'a>>,
+        presence: Option<f32>,
+        mask: &'a PersonMask,
+    ) -> Observation<'a> {
+        let skin = face.as_ref().and_then(|f| regions::SkinModel::learn(frame, f));
+        Observation { frame, gray, detections, face, presence, mask, skin }
+    }
 }

@@ -5,6 +5,7 @@
 //! landmarks 234–454). "Right"/"left" are the subject's: the subject's right ear is on the image's left.
 
 use super::{landmarks as lm, Face, Observation};
+use crate::frame::Frame;
 use crate::imaging::geometry::polygon_pixels;
 use crate::imaging::Point;
 
@@ -78,12 +79,13 @@ const MIN_CHROMA_STD: f32 = 3.0;
 
 impl SkinModel {
     /// Learns the model from the cheek and nose regions, or `None` when they are too small to sample.
-    pub fn learn(obs: &Observation, face: &Face) -> Option<SkinModel> {
+    /// The pipeline learns it once per frame ([`Observation::skin`]); the checks read it from there.
+    pub fn learn(frame: &Frame, face: &Face) -> Option<SkinModel> {
         let mut px = Vec::new();
         for r in SKIN_SAMPLES {
             let poly = face.points(r);
-            for (x, y) in polygon_pixels(&poly, obs.frame.width(), obs.frame.height(), 1) {
-                px.push(ycbcr(obs.frame.pixel(x as i64, y as i64)));
+            for (x, y) in polygon_pixels(&poly, frame.width(), frame.height(), 1) {
+                px.push(ycbcr(frame.pixel(x as i64, y as i64)));
             }
         }
         if px.len() < 12 {

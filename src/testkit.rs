@@ -890,17 +890,7 @@ impl SceneBuilder {
 
         // light
         if let Some((side, factor)) = self.dark_side {
-            for y in 0..h {
-                for x in 0..w {
-                    let (u, _) = head.local(Point::new(x as f32 + 0.5, y as f32 + 0.5));
-                    if cv.person[y * w + x] >= 0.5 && side.holds(u) {
-                        let i = 3 * (y * w + x);
-                        for v in &mut cv.rgb[i..i + 3] {
-                            *v = (*v as f32 * factor).round().clamp(0.0, 255.0) as u8;
-                        }
-                    }
-                }
-            }
+            darken(&mut cv, factor, |p, person| person && side.holds(head.local(p).0));
         }
         if let Some(factor) = self.face_shadow {
             // below the nose's bridge, from just left of the nose's ridge outward (the subject's left)

@@ -277,9 +277,8 @@ struct CachedMask {
 }
 
 /// One camera stream: follows the face between detector runs and reuses a recent person mask (longer while no
-/// face is found), on the
-/// schedule of the profile's `[tracking]`. Reports list what they reused. Call [`LiveStream::reset`] when
-/// the camera changes.
+/// face is found), on the schedule of the profile's `[tracking]`. Reports list what they reused. Call
+/// [`LiveStream::reset`] when the camera changes.
 #[derive(Default)]
 pub struct LiveStream {
     tracked: Option<Tracked>,

@@ -7,7 +7,10 @@
 //      and the wasm memory does not grow between frame 100 and frame 1,000 (iOS kills web-views that grow);
 //   3. the page (www/) at 390×844: it loads, opens the engine's camera (Chromium plays the sample portrait;
 //      Firefox's fake stream and WebKit's mock camera show no face) and checks live frames, a photo chosen
-//      from the album is checked, and the screenshot (artifacts/engine-NAME.png) shows Chinese text.
+//      from the album is checked, and the screenshot (artifacts/engine-NAME.png) shows Chinese text;
+//   4. a model missing on the server: the page's model-failed state names the file;
+//   5. no CSP violation anywhere: the CSP carries report-uri, the server collects the reports (after a
+//      deliberate violation proves the engine sends them), and none arrive.
 // What is covered where is in README ("Browsers"). Timings are not asserted here: bench/engines.mjs measures
 // them. An engine whose binary is missing is skipped with the reason (scripts/web-tools.sh installs all three).
 import { describe, test, before, after } from 'node:test';
@@ -23,7 +26,8 @@ import { PNG } from 'pngjs';
 import { ART, ROOT, SAMPLE, y4mFromPng } from './harness.mjs';
 
 const y4m = join(tmpdir(), `photo-check-engines-${process.pid}.y4m`);
-let server, files, cli;
+let server, faultServer, files, cli;
+const cspReports = []; // every CSP violation any engine reports (report-uri), on any page or worker
 
 before(async () => {
   files = makeSampleSet();
@@ -36,10 +40,17 @@ before(async () => {
     '/sample.png': SAMPLE,
     ...Object.fromEntries(files.map(([name, path]) => [`/agreement/${name}`, path])),
   };
-  server = await startServer({ root: join(ROOT, 'www'), extra, log: () => {} });
+  // the same page with one model missing (HTTP 404): the fault state every engine must show
+  faultServer = await startServer({
+    root: join(ROOT, 'www'), log: () => {}, extra: { '/models/face_landmark.onnx': join(ROOT, 'no/such/file') },
+  });
+  server = await startServer({
+    root: join(ROOT, 'www'), extra, log: () => {}, onCspReport: (r) => cspReports.push(r),
+  });
 });
 after(() => {
   server?.server.close();
+  faultServer?.server.close();
   rmSync(y4m, { force: true });
 });
 
@@ -51,10 +62,21 @@ for (const name of ENGINES) {
       console.log(`  ${name} ${engine.version}`);
     });
     after(() => engine?.close());
+    let seen = 0; // reports before this engine's real tests (its deliberate violation included)
 
     test('wasm API under the CSP: the CLI\'s report for every file of the sample set; typed errors', async () => {
       await engine.goto(`${server.url}probe.html`);
       await engine.waitFor(() => !!window.probe, null, { what: 'probe.js' });
+      // the report-uri mechanism works in this engine: a deliberate violation (an image from another origin,
+      // blocked before any request) is reported
+      await engine.evaluate(() => { new Image().src = 'http://blocked.invalid/csp-probe.png'; });
+      const until = Date.now() + 10_000;
+      while (!cspReports.some((r) => JSON.stringify(r).includes('blocked.invalid')) && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.ok(cspReports.some((r) => JSON.stringify(r).includes('blocked.invalid')), `${name} sends CSP reports`);
+      cspReports.length = 0;
+      seen = 0;
       const load = await engine.evaluate(() => window.probe.load());
       assert.ok(load.createMs > 0);
       const problems = [];
@@ -136,6 +158,19 @@ for (const name of ENGINES) {
       assert.equal(photo.report.checks.face_count.reason, 'ok');
       assert.equal(photo.report.checks.mouth_closed.status, 'fail', 'she smiles, teeth showing');
       assert.equal(photo.report.verdict, 'fail');
+    });
+
+    test('a model that fails to load: the page says so and names the file', async () => {
+      await engine.goto(faultServer.url);
+      const detail = await engine.waitFor(() => document.body.dataset.state === 'model-failed'
+        && document.getElementById('error-detail').textContent, null, { timeout: 120_000, what: 'model-failed' });
+      assert.match(detail, /models\/face_landmark\.onnx: HTTP 404/);
+      await engine.goto(server.url); // back to the page whose CSP reports are collected
+    });
+
+    test('no CSP violation on any page or worker (the server\'s report-uri got no report)', async () => {
+      await new Promise((r) => setTimeout(r, 1000)); // reports are sent asynchronously
+      assert.deepEqual(cspReports.slice(seen), [], `${name}: CSP violations`);
     });
   });
 }

@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # The npm package (npm/: index.js, engine.js, worker.js, index.d.ts, package.json, README.md) and the page's copy:
-#   1. target/npm/photo-check/  the package folder: npm/ + www/pkg/ (module, glue, types) + the models that
+#   1. www/photo-check.js, www/engine.js, www/worker.js  copies of npm/index.js, engine.js, worker.js: the page
+#      imports the package's entry, so www/ is the package's first integration test (git-ignored copies)
+#   2. target/npm/photo-check/  the package folder: npm/ + www/pkg/ (module, glue, types) + the models that
 #      npm/index.js MODEL_FILES names (from models/)
-#   2. target/npm/photo-check-VERSION.tgz  `npm pack` of it (VERSION: Cargo.toml's)
+#   3. target/npm/photo-check-VERSION.tgz  `npm pack` of it (VERSION: Cargo.toml's)
 # Needs www/pkg/ (scripts/build-web.sh builds it, then calls this). Prints the tarball's path on stdout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+for f in index.js engine.js worker.js; do
+  [ "$f" = index.js ] && out=www/photo-check.js || out="www/$f"
+  cp npm/$f "$out"
+done
 [ -f www/pkg/photo_check_bg.wasm ] || { echo "www/pkg missing: run scripts/build-web.sh" >&2; exit 1; }
 stage=target/npm/photo-check
 rm -rf "$stage" && mkdir -p "$stage/pkg" "$stage/models"

@@ -3,11 +3,15 @@
 // rejects with code 'trap', the others in flight with 'restarted', onCrash, then onReady again, and the checker
 // works again); dispose() rejects what is pending and what comes after with 'disposed'; a cross-origin baseUrl or
 // modelsUrl is refused before anything is fetched. The page is a blank one on the page server's origin (the
-// package's entry is the page's copy, /photo-check.js). The real worker and wasm: consumer.test.mjs, e2e.test.mjs.
+// package's entry is the page's copy, /photo-check.js). And { worker: false }: the real engine and wasm on the page,
+// the CLI's report for the sample. The real worker and wasm: consumer.test.mjs, e2e.test.mjs.
 //   cd tests/e2e && node --test --test-reporter=spec package.test.mjs
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useHarness } from './harness.mjs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { useHarness, ROOT, SAMPLE } from './harness.mjs';
+import { comparable, diff } from './compare.mjs';
 
 const env = useHarness();
 
@@ -86,6 +90,36 @@ test('dispose: pending and later calls reject with disposed; cross-origin baseUr
   assert.equal(out.later, 'disposed');
   assert.match(out.refused[0], /^invalid_argument: baseUrl must be same-origin/);
   assert.match(out.refused[1], /^invalid_argument: modelsUrl must be same-origin/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('worker: false runs the real engine on the page: checkImage gives the CLI\'s report; check and track work', {
+  timeout: 180_000,
+}, async () => {
+  const { page, context, errors } = await blankPage();
+  await page.route('**/sample.png', (r) => r.fulfill({ contentType: 'image/png', body: readFileSync(SAMPLE) }));
+  const out = await page.evaluate(async () => {
+    const m = await import('/photo-check.js');
+    const checker = await m.createChecker({ worker: false, lang: 'en' });
+    const photo = await (await fetch('/sample.png')).blob();
+    const report = await checker.checkImage(photo);
+    const bitmap = await createImageBitmap(photo);
+    const still = await checker.check(bitmap);
+    const tracked = await checker.track(bitmap);
+    const best = await checker.bestFrame();
+    const message = checker.message('mouth_closed', report.checks.mouth_closed);
+    checker.dispose();
+    return { worker: checker.worker, report, still: still.verdict, phase: tracked.capture.phase,
+      best: best && [best.image.width, best.image.height], message };
+  });
+  const cli = JSON.parse(readFileSync(join(ROOT, '.cache/sample/astronaut.cli.json'), 'utf8'));
+  assert.deepEqual(diff(comparable(cli), comparable(out.report)).out, [], 'the CLI\'s report');
+  assert.equal(out.worker, null, 'no worker');
+  assert.equal(out.still, 'fail');
+  assert.equal(out.phase, 'searching', 'the sample fails chsi: no capture');
+  assert.deepEqual(out.best, [512, 512]);
+  assert.equal(out.message, cli.checks.mouth_closed.message_en);
   assert.deepEqual(errors, []);
   await context.close();
 });

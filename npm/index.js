@@ -110,10 +110,15 @@ const sizeOf = (s) => [
     || s.height,
 ];
 
+// One canvas for every frame drawn (live: 640×480 at the camera's rate), resized when the size changes.
+let grab = null;
 function canvas2d(w, h) {
-  const c = typeof OffscreenCanvas === 'function' ? new OffscreenCanvas(w, h) : document.createElement('canvas');
-  c.width = w; c.height = h;
-  return c.getContext('2d', { willReadFrequently: true });
+  if (!grab) {
+    const c = typeof OffscreenCanvas === 'function' ? new OffscreenCanvas(w, h) : document.createElement('canvas');
+    grab = c.getContext('2d', { willReadFrequently: true });
+  }
+  if (grab.canvas.width !== w || grab.canvas.height !== h) { grab.canvas.width = w; grab.canvas.height = h; }
+  return grab;
 }
 
 /** RGBA pixels of an ImageData, canvas, video, VideoFrame, ImageBitmap or image, long side at most maxSide. */

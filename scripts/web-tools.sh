@@ -26,5 +26,6 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 command -v node >/dev/null || { sudo_ apt-get update -qq && sudo_ apt-get install -y -qq nodejs npm; }
 [ -d node_modules/weixin-js-sdk ] || npm ci --no-audit --no-fund
-[ -d tests/e2e/node_modules/puppeteer-core ] || (cd tests/e2e && npm ci --no-audit --no-fund)
+[ -d tests/e2e/node_modules/puppeteer-core ] && [ -d tests/e2e/node_modules/typescript ] \
+  || (cd tests/e2e && npm ci --no-audit --no-fund)
 

@@ -238,7 +238,20 @@ fn the_server_checks_again_and_a_forged_report_mismatches() {
     assert_eq!(r.json()["mismatch"], json!(everything));
     let r = post_parts(addr, &[("photo", Some("photo.jpg"), "image/jpeg", &photo)]);
     assert_eq!((r.status, r.json()["mismatch"].as_array().unwrap().len()), (200, CheckId::ALL.len() + 1));
-    assert_eq!(stored(addr, &dir), (4, 4));
+
+    // a page that could not check (no wasm SIMD) claims nothing: nothing mismatches, the server's verdict
+    // stands and the reviewer sees that the page did not check
+    let unchecked = json!({ "verdict": "unchecked", "reason": "no_wasm_simd", "profile": "chsi", "checks": {} });
+    let r = post(addr, &photo, &meta(&unchecked, "unchecked-key"));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let a = r.json();
+    assert_eq!((a["verdict"].clone(), a["mismatch"].clone()), (json!("fail"), json!([])), "{a}");
+    let rec = get(addr, &format!("/uploads/{}", a["id"].as_str().unwrap()), Some(TOKEN)).json();
+    assert_eq!(
+        (rec["page_verdict"].clone(), rec["server_report"]["verdict"].clone()),
+        (json!("unchecked"), json!("fail"))
+    );
+    assert_eq!(stored(addr, &dir), (5, 5));
     server.stop();
     std::fs::remove_dir_all(&dir).unwrap();
 }

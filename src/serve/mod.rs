@@ -117,8 +117,12 @@ impl PageReport {
 
     /// Where the page's report differs from the server's: every check id whose status differs or is
     /// missing, in report order, then `verdict` when the verdicts differ. An unreadable report differs
-    /// everywhere.
+    /// everywhere. A page that could not check (`verdict: "unchecked"` with no statuses: a browser without
+    /// wasm SIMD or module workers) claims nothing, so nothing differs; `page_verdict` says it was unchecked.
     pub fn mismatch(&self, server: &Report) -> Vec<String> {
+        if self.readable && self.verdict.as_deref() == Some("unchecked") && self.statuses.is_empty() {
+            return Vec::new();
+        }
         let mut out: Vec<String> = CheckId::ALL
             .into_iter()
             .filter(|&id| {

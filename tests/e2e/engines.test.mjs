@@ -8,7 +8,8 @@
 //   3. the page (www/) at 390×844: it loads, opens the engine's camera (Chromium plays the sample portrait;
 //      Firefox's fake stream and WebKit's mock camera show no face) and checks live frames, a photo chosen
 //      from the album is checked, and the screenshot (artifacts/engine-NAME.png) shows Chinese text;
-//   4. a model missing on the server: the page's model-failed state names the file;
+//   4. a model missing on the server: the page's model-failed state names the file; without wasm SIMD
+//      (?simd=0) an album photo is shown unchecked, ready to upload;
 //   5. no CSP violation anywhere: the CSP carries report-uri, the server collects the reports (after a
 //      deliberate violation proves the engine sends them), and none arrive.
 // What is covered where is in README ("Browsers"). Timings are not asserted here: bench/engines.mjs measures
@@ -158,6 +159,24 @@ for (const name of ENGINES) {
       assert.equal(photo.report.checks.face_count.reason, 'ok');
       assert.equal(photo.report.checks.mouth_closed.status, 'fail', 'she smiles, teeth showing');
       assert.equal(photo.report.verdict, 'fail');
+    });
+
+    test('without wasm SIMD (?simd=0): an album photo is shown unchecked, ready to upload', async () => {
+      await engine.goto(`${server.url}?simd=0`);
+      await engine.waitFor(() => document.body.dataset.state === 'unsupported', null, { what: 'unsupported' });
+      await engine.evaluate(async () => {
+        const blob = await (await fetch('sample.png')).blob();
+        const input = document.getElementById('album');
+        const dt = new DataTransfer();
+        dt.items.add(new File([blob], 'astronaut.png', { type: 'image/png' }));
+        input.files = dt.files;
+        input.dispatchEvent(new Event('change', { bubbles: true }));
+      });
+      const verdict = await engine.waitFor(() => document.body.dataset.state === 'preview'
+        && document.getElementById('verdict').dataset.verdict, null, { what: 'the unchecked preview' });
+      assert.equal(verdict, 'unchecked');
+      const report = await engine.evaluate(() => window.photoCheck.app.photo.report);
+      assert.deepEqual([report.verdict, report.reason], ['unchecked', 'no_wasm_simd']);
     });
 
     test('a model that fails to load: the page says so and names the file', async () => {

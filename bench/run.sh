@@ -6,7 +6,7 @@
 # Prints a markdown table; writes bench/results/latest.json and latest.md (git-ignored).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 t0=$SECONDS
 step() { echo "== $* ($((SECONDS - t0)) s)" >&2; }
 for a in "$@"; do case "$a" in -h|--help) exec node bench/bench.mjs --help ;; esac; done

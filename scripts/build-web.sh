@@ -14,7 +14,7 @@
 #       needs SIMD (app.js supported(): Chrome/WeChat XWeb 91+, Safari/iOS 16.4+, Firefox 89+).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 # cargo + wasm-bindgen directly (not wasm-pack): two RUSTFLAGS variants, each in its own target dir so
 # neither rebuilds the other's dependencies, and the name section removed (~1.5 MB raw, 0.37 MB gzip of

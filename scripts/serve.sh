@@ -4,6 +4,9 @@
 # Extra arguments go to scripts/serve.mjs (e.g. --upload-proxy http://127.0.0.1:8081, as scripts/demo.sh does).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/web-tools.sh >&2
-bash scripts/build-web.sh
+# PAGE_BUILT=1: www/ is already built (scripts/demo.sh builds it beside the CLI)
+if [ -z "${PAGE_BUILT:-}" ]; then
+  bash scripts/web-tools.sh page >&2
+  bash scripts/build-web.sh
+fi
 exec node scripts/serve.mjs --port "${PORT:-8080}" --host "${HOST:-127.0.0.1}" "$@"

@@ -10,7 +10,7 @@
 # Exits non-zero on any failure. Called by .ci/run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 t0=$SECONDS
 step() { echo "== $* ($((SECONDS - t0)) s)" >&2; }
 

@@ -12,9 +12,9 @@
 // Nothing is stored: frames and photos live only in this worker's memory while they are checked.
 
 const MODELS = {
-  faceDetection: 'models/face_detection_short_range.onnx',
-  faceLandmark: 'models/face_landmark.onnx',
-  selfieSegmentation: 'models/selfie_segmentation.onnx',
+  faceDetection: 'models/face_detection_short_range.nnef.tar',
+  faceLandmark: 'models/face_landmark.nnef.tar',
+  selfieSegmentation: 'models/selfie_segmentation.nnef.tar',
 };
 
 let checker = null;
@@ -32,7 +32,7 @@ async function fetchAll(urls) {
     const total = state.every((s) => s.total) ? state.reduce((a, s) => a + s.total, 0) : 0;
     postMessage({ type: 'progress', loaded, total, what });
   };
-  // A failure names the file (e.g. "models/face_landmark.onnx: HTTP 500"): the page shows it under model-failed.
+  // A failure names the file (e.g. "models/face_landmark.nnef.tar: HTTP 500"): the page shows it under model-failed.
   const failed = (url, why) => Object.assign(new Error(`${url}: ${why}`), { code: 'model_fetch' });
   const named = (url) => (e) => { throw e.code ? e : failed(url, e.message); };
   return Promise.all(urls.map((url, i) => fetchOne(url, i).catch(named(url))));

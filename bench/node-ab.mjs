@@ -30,6 +30,8 @@ const model = (f) => readFileSync(join(ROOT, 'models', f));
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const WARMUP = 10;
 
+// Every frame's report without its timings, per build: the builds must give the same reports.
+let firstReports = null;
 for (const pkg of opt.pkgs) {
   const mod = await import(join(pkg, 'photo_check.js') + `?${pkg}`);
   await mod.default({ module_or_path: readFileSync(join(pkg, 'photo_check_bg.wasm')) });
@@ -55,14 +57,19 @@ for (const pkg of opt.pkgs) {
   }
   const { checker } = made;
   const rows = [];
+  const reports = [];
   frames.forEach((f, i) => {
     const t = performance.now();
     const r = checker.checkFrame(f.data, f.width, f.height);
     if (i >= WARMUP) rows.push({ js: performance.now() - t, ...r.timing_ms });
+    reports.push(JSON.stringify({ ...r, timing_ms: undefined }));
   });
   checker.free();
   const col = (k) => median(rows.map((r) => r[k])).toFixed(1);
   console.log(`${pkg} (models *${made.ext}, create ${made.createMs.toFixed(0)} ms) ${opt.size}: ` +
     `total ${col('js')} ms (in wasm ${col('total')}; decode ${col('decode')}, ` +
     `landmarks ${col('landmarks')}, checks ${col('checks')}) median of ${rows.length} steady frames`);
+  firstReports ??= reports;
+  const same = reports.filter((r, i) => r === firstReports[i]).length;
+  console.log(`  reports identical to the first build's: ${same} of ${reports.length} frames`);
 }

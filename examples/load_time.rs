@@ -1,6 +1,6 @@
 //! Times loading the three models (parse + optimise + one dry run, as `PhotoChecker.create` does) from the
 //! committed ONNX files and from the NNEF archives, then each network's time per run (`Models::profile`),
-//! natively: `cargo run --release --example load_time`.
+//! natively: `cargo run --example load_time` (dependencies at opt-level 3 in the dev profile).
 use std::time::Instant;
 
 use photo_check::models::{ModelBytes, Models, MODEL_STEMS};

@@ -269,7 +269,7 @@ impl Models {
 mod nnef_tests {
     use super::*;
 
-    const NNEF: [&[u8]; 3] = [
+    const ARCHIVES: [&[u8]; 3] = [
         include_bytes!("../../models/face_detection_short_range.nnef.tar"),
         include_bytes!("../../models/face_landmark.nnef.tar"),
         include_bytes!("../../models/selfie_segmentation.nnef.tar"),
@@ -278,7 +278,7 @@ mod nnef_tests {
     #[test]
     fn committed_archives_are_the_conversion_of_the_committed_onnx() {
         let fresh = to_nnef(EMBEDDED).unwrap();
-        for ((stem, committed), fresh) in MODEL_STEMS.iter().zip(NNEF).zip(&fresh) {
+        for ((stem, committed), fresh) in MODEL_STEMS.iter().zip(ARCHIVES).zip(&fresh) {
             assert!(committed == &fresh[..], "models/{stem}.nnef.tar is stale: cargo run --example to_nnef");
         }
     }
@@ -292,7 +292,7 @@ mod nnef_tests {
             (mesh::NAME, mesh::INPUT, vec![1404, 1]),
             (segmenter::NAME, segmenter::INPUT, vec![256 * 256]),
         ];
-        for (((name, shape, outs), onnx), nnef) in nets.into_iter().zip(onnx).zip(NNEF) {
+        for (((name, shape, outs), onnx), nnef) in nets.into_iter().zip(onnx).zip(ARCHIVES) {
             let a = Net::from_bytes(name, onnx, shape, &outs).unwrap();
             let b = Net::from_bytes(name, nnef, shape, &outs).unwrap();
             for seed in 0..3u32 {
@@ -314,7 +314,7 @@ mod nnef_tests {
 
     #[test]
     fn corrupt_archives_are_typed_errors() {
-        let fd = NNEF[0];
+        let fd = ARCHIVES[0];
         let mut cases: Vec<Vec<u8>> = vec![fd[..fd.len() / 2].to_vec(), fd[..600].to_vec()];
         let mut flipped = fd.to_vec();
         for i in (512..flipped.len()).step_by(4099) {
@@ -322,7 +322,7 @@ mod nnef_tests {
         }
         cases.push(flipped);
         // the landmark model in the detector's slot: a valid archive with the wrong input
-        cases.push(NNEF[1].to_vec());
+        cases.push(ARCHIVES[1].to_vec());
         for bytes in cases {
             match Net::from_bytes(detector::NAME, &bytes, detector::INPUT, &[896 * 16, 896]) {
                 Err(Error::ModelLoad { .. }) => {}
@@ -330,5 +330,35 @@ mod nnef_tests {
                 Ok(_) => panic!("corrupt archive accepted"),
             }
         }
+    }
+
+    /// The wasm build aborts on a panic (catch_panic only guards native builds), so tract-nnef's reader must
+    /// refuse corrupt archives without panicking: every prefix cut at a tar block boundary and every byte of
+    /// graph.nnef and of the first weight file's header flipped, on the detector's archive.
+    #[test]
+    fn corrupt_archives_do_not_panic() {
+        let fd = ARCHIVES[0];
+        let mut cases: Vec<Vec<u8>> = (1..fd.len() / 512).step_by(7).map(|b| fd[..b * 512].to_vec()).collect();
+        // graph.nnef's text starts after its 512-byte header; the next entry's header and .dat header follow
+        let graph_len = usize::from_str_radix(std::str::from_utf8(&fd[124..135]).unwrap().trim(), 8).unwrap();
+        let first_dat = 512 + graph_len.div_ceil(512) * 512;
+        for i in (512..512 + graph_len).step_by(97).chain(first_dat..first_dat + 512 + 128) {
+            let mut b = fd.to_vec();
+            b[i] = b[i].wrapping_add(1 + (i % 200) as u8);
+            cases.push(b);
+        }
+        let mut panics = Vec::new();
+        for (n, bytes) in cases.iter().enumerate() {
+            let got = std::panic::catch_unwind(|| super::NNEF.with(|nnef| nnef.model_for_read(&mut &bytes[..])));
+            if got.is_err() {
+                panics.push(n);
+            }
+        }
+        assert!(
+            panics.is_empty(),
+            "tract-nnef panicked on {} of {} corrupt archives: {panics:?}",
+            panics.len(),
+            cases.len()
+        );
     }
 }

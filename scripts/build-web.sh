@@ -4,6 +4,8 @@
 #   www/models/      copies of the three committed NNEF archives models/*.nnef.tar (fetched by the page from its
 #                    own origin; made from the ONNX files by examples/to_nnef.rs, see models/README.md)
 #   www/vendor/jweixin.js  the WeChat JS-SDK from npm weixin-js-sdk (loaded only inside WeChat), when installed
+#   www/photo-check.js, www/engine.js, www/worker.js  the npm package's JS (npm/), which the page imports, and
+#   target/npm/photo-check-VERSION.tgz  the package itself (scripts/build-npm.sh)
 # The wasm build has no embedded models (--no-default-features): the page fetches them with progress,
 # and the browser caches them apart from the code. It reads NNEF only (tract-core + tract-nnef; tract-onnx is
 # the native feature `onnx`): no ONNX parser or inference rules in the module.
@@ -53,3 +55,5 @@ for wasm in www/pkg/photo_check_bg.wasm www/pkg-nosimd/photo_check_bg.wasm; do
   [ -f "$wasm" ] && echo "$wasm: $(stat -c %s "$wasm") B raw, $(gzip -9c "$wasm" | wc -c) B gzip" >&2
 done
 echo "models: $(cat www/models/*.nnef.tar | wc -c) B raw, $(cat www/models/*.nnef.tar | gzip -9c | wc -c) B gzip" >&2
+# the npm package (npm/): its JS copied into www/ (the page imports it) and packed into target/npm/
+if [ "${ONLY:-simd}" = simd ]; then bash scripts/build-npm.sh >/dev/null; fi

@@ -83,14 +83,16 @@ export function validateUpload(parts) {
  * Starts the server. `extra` maps URL paths to files outside root (e.g. a test profile).
  * `onUpload({photo, meta, standardized, id})` is called for every valid upload. `uploadOrigin` goes into the CSP's
  * connect-src; `corsOrigin` (a string, or a function returning one) lets a page on that origin POST to
- * this server's /upload (a separate upload server). Resolves to {server, url}.
+ * this server's /upload (a separate upload server). `onCspReport(report)`: the CSP gains `report-uri /csp-report`
+ * and every violation report a browser POSTs there is passed on (tests: any engine, no script in the page).
+ * Resolves to {server, url}.
  */
 export function startServer({
   root, port = 0, host = '127.0.0.1', extra = {}, onUpload = () => {}, log = console.log, uploadOrigin, corsOrigin,
-  uploadProxy,
+  uploadProxy, onCspReport,
 } = {}) {
   root = resolve(root);
-  const csp = cspFor(uploadOrigin);
+  const csp = cspFor(uploadOrigin) + (onCspReport ? '; report-uri /csp-report' : '');
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, 'http://x');
     const headers = {
@@ -104,6 +106,16 @@ export function startServer({
       if (req.method === 'OPTIONS') { res.writeHead(204, headers).end(); return; }
     }
     try {
+      if (onCspReport && req.method === 'POST' && url.pathname === '/csp-report') {
+        const chunks = [];
+        for await (const c of req) chunks.push(c);
+        const text = Buffer.concat(chunks).toString('utf8').slice(0, 64 * 1024);
+        let report;
+        try { report = JSON.parse(text); } catch { report = { unparsed: text }; }
+        onCspReport(report);
+        res.writeHead(204, headers).end();
+        return;
+      }
       if (req.method === 'POST' && url.pathname === '/upload') {
         const chunks = [];
         let size = 0;

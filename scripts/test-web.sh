@@ -2,7 +2,11 @@
 # Every web test, on a fresh machine: installs what is missing, then
 #   1. wasm-pack test --headless --chrome (profile wasm) (tests/wasm.rs: the wasm API in Chromium)
 #   2. scripts/build-web.sh + the E2E tests            (tests/e2e/*.test.mjs: the page with a fake camera,
-#                                                       faults, privacy; the CLI and the wasm module agree)
+#                                                       faults, privacy; the CLI and the wasm module agree;
+#                                                       the npm package: its types against the Rust ones, and
+#                                                       consumer.test.mjs: the packed .tgz installed in a fresh
+#                                                       folder, bundled with esbuild from the npm registry,
+#                                                       checking the sample in Chromium like the CLI)
 # Exits non-zero on any failure. Called by .ci/run.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -22,7 +22,7 @@ use crate::imaging::geometry::Point;
 use crate::imaging::{self, GrayImage};
 use crate::models::{Detection, MeshResult, Models, NetProfile, PersonMask, Roi};
 use crate::observe::{pose, Face, HeadPose, Observation};
-use crate::profile::Profile;
+use crate::profile::{Profile, Tracking};
 use crate::report::{r3, CheckId, CheckResult, Checks, FaceSummary, ImageInfo, ReasonCode, Report, Stage, Timing};
 
 /// When no face is found, the detector runs once more on the frame letterboxed with this much padding
@@ -160,7 +160,7 @@ impl Checker {
         let start = Instant::now();
         let mut timing = Timing::default();
         let t = Instant::now();
-        let detections = self.detect(frame)?;
+        let detections = self.detect(frame, true)?;
         timing.detect = ms(t);
         let t = Instant::now();
         let mesh = match detections.as_slice() {
@@ -187,10 +187,11 @@ impl Checker {
         mesh.presence >= self.profile.face_count.min_presence
     }
 
-    fn detect(&self, frame: &Frame) -> Result<Vec<Detection>> {
+    /// Every face the detector finds; when none, a second pass on the padded frame (`retry_padded`).
+    fn detect(&self, frame: &Frame, retry_padded: bool) -> Result<Vec<Detection>> {
         let min_score = self.profile.face_count.min_detection_score;
         let found = self.models.detector.detect(frame, min_score, 0.0)?;
-        if !found.is_empty() {
+        if !found.is_empty() || !retry_padded {
             return Ok(found);
         }
         self.models.detector.detect(frame, min_score, RETRY_PAD)
@@ -271,15 +272,19 @@ impl Tracked {
 struct CachedMask {
     mask: Arc<PersonMask>,
     since: u32,
+    /// Whether a face was tracked on the frame it was made from.
+    with_face: bool,
 }
 
-/// One camera stream: follows the face between detector runs and reuses a recent person mask, on the
-/// schedule of the profile's `[tracking]`. Reports list what they reused. Call [`LiveStream::reset`] when
-/// the camera changes.
+/// One camera stream: follows the face between detector runs and reuses a recent person mask (longer while no
+/// face is found), on the schedule of the profile's `[tracking]`. Reports list what they reused. Call
+/// [`LiveStream::reset`] when the camera changes.
 #[derive(Default)]
 pub struct LiveStream {
     tracked: Option<Tracked>,
     mask: Option<CachedMask>,
+    /// Detector runs in a row that found no face.
+    misses: u32,
 }
 
 impl LiveStream {
@@ -328,7 +333,8 @@ impl LiveStream {
             }
             None => {
                 let t = Instant::now();
-                let detections = checker.detect(frame)?;
+                let detections = checker.detect(frame, self.misses % schedule.no_face_retry_every == 0)?;
+                self.misses = if detections.is_empty() { self.misses + 1 } else { 0 };
                 timing.detect = ms(t);
                 let t = Instant::now();
                 let mesh = match detections.as_slice() {
@@ -345,14 +351,14 @@ impl LiveStream {
         };
 
         let t = Instant::now();
-        let mask = match self.reusable_mask(frame, schedule.segment_every) {
+        let mask = match self.reusable_mask(frame, schedule) {
             Some(mask) => {
                 reused.push(Stage::Segmentation);
                 mask
             }
             None => {
                 let mask = Arc::new(checker.models.segmenter.run(frame)?);
-                self.mask = Some(CachedMask { mask: Arc::clone(&mask), since: 0 });
+                self.mask = Some(CachedMask { mask: Arc::clone(&mask), since: 0, with_face: self.tracked.is_some() });
                 mask
             }
         };
@@ -369,12 +375,14 @@ impl LiveStream {
         }
     }
 
-    /// The cached mask, when a face is tracked, the frame size is unchanged and it is young enough.
-    fn reusable_mask(&mut self, frame: &Frame, segment_every: u32) -> Option<Arc<PersonMask>> {
+    /// The cached mask, when the frame size is unchanged, it was made with a face tracked exactly when one
+    /// is tracked now, and it is young enough (`segment_every` with a face, `no_face_segment_every` without).
+    fn reusable_mask(&mut self, frame: &Frame, schedule: &Tracking) -> Option<Arc<PersonMask>> {
         let tracked = self.tracked.is_some();
         let cached = self.mask.as_mut()?;
         let same_size = (cached.mask.image_width, cached.mask.image_height) == (frame.width(), frame.height());
-        if tracked && same_size && cached.since + 1 < segment_every {
+        let every = if tracked { schedule.segment_every } else { schedule.no_face_segment_every };
+        if cached.with_face == tracked && same_size && cached.since + 1 < every {
             cached.since += 1;
             Some(Arc::clone(&cached.mask))
         } else {

@@ -24,11 +24,19 @@ pub struct Tracking {
     /// While a face is tracked, the person mask is recomputed on every N-th frame and reused between.
     /// 1 = on every frame. Default: 3.
     pub segment_every: u32,
+    /// While no face is found (the first seconds of every session), the person mask is recomputed on every
+    /// N-th frame and reused between: without a face the verdict fails whatever the mask says, and the mask
+    /// then feeds only `background_plain`. A mask made without a face is never reused once one appears.
+    /// 1 = on every frame. Default: 10.
+    pub no_face_segment_every: u32,
+    /// While no face is found, the detector's second pass on the padded frame (for a face filling the frame)
+    /// runs on every N-th frame. 1 = on every frame. Default: 2.
+    pub no_face_retry_every: u32,
 }
 
 impl Default for Tracking {
     fn default() -> Self {
-        Tracking { redetect_every: 10, segment_every: 3 }
+        Tracking { redetect_every: 10, segment_every: 3, no_face_segment_every: 10, no_face_retry_every: 2 }
     }
 }
 
@@ -143,8 +151,9 @@ impl Profile {
         if self.limits.max_working_side < 64 {
             return Err(Error::Profile("limits.max_working_side must be at least 64".into()));
         }
-        if self.tracking.redetect_every == 0 || self.tracking.segment_every == 0 {
-            return Err(Error::Profile("tracking.redetect_every and tracking.segment_every must be at least 1".into()));
+        let t = &self.tracking;
+        if [t.redetect_every, t.segment_every, t.no_face_segment_every, t.no_face_retry_every].contains(&0) {
+            return Err(Error::Profile("every tracking.* value must be at least 1".into()));
         }
         Ok(())
     }

@@ -77,7 +77,7 @@ fn head_cut_off_fails_framing() {
 fn second_face_fails_face_count() {
     let base = check(&sample());
     let face = base.face.clone().unwrap();
-    let side = (face.bbox[3] * 1.6) as u32;
+    let side = (face.bbox[3] * 0.75) as u32;
     let src =
         ((face.bbox[0] + face.bbox[2] / 2.0) as u32 - side / 2, (face.bbox[1] + face.bbox[3] / 2.0) as u32 - side / 2);
     let r = check(&paste(&sample(), src, side, (512 - side - 4, 300)));
@@ -175,7 +175,7 @@ fn live_stream_reuses_detection_and_mask_on_schedule() {
         |f: &photo_check::Frame| -> Vec<u8> { f.rgb().chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect() };
     let still = check(&frame);
     let face = still.face.clone().unwrap();
-    let side = (face.bbox[3] * 1.6) as u32;
+    let side = (face.bbox[3] * 0.75) as u32;
     let src =
         ((face.bbox[0] + face.bbox[2] / 2.0) as u32 - side / 2, (face.bbox[1] + face.bbox[3] / 2.0) as u32 - side / 2);
     let two = paste(&frame, src, side, (512 - side - 4, 300));
@@ -210,4 +210,67 @@ fn live_stream_reuses_detection_and_mask_on_schedule() {
     assert_eq!(counts, [1, 1, 1, 2, 2], "frames 9..13: {counts:?}");
     assert!(again.reused.is_empty());
     assert_eq!(again.checks, still.checks);
+}
+
+/// Frames without a face (the first seconds of a session) run the detector but make the person mask only on
+/// every `no_face_segment_every`-th frame; once a face appears it gets a fresh mask (a faceless mask is never
+/// reused for it), and from then on the face schedule (`segment_every`) applies. Statuses match a full still.
+#[test]
+fn faceless_frames_reuse_the_mask_longer_and_a_face_gets_a_fresh_one() {
+    use photo_check::Stage;
+    let frame = sample();
+    let rgba =
+        |f: &photo_check::Frame| -> Vec<u8> { f.rgb().chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect() };
+    let empty = noise(512, 512, 3);
+    let mut profile = photo_check::Profile::chsi();
+    profile.tracking.no_face_segment_every = 4;
+    profile.tracking.segment_every = 2;
+    let c = checker_with(profile);
+    let mut stream = LiveStream::new();
+    let faceless: Vec<_> = (0..6).map(|_| stream.check_rgba(&c, &rgba(&empty), 512, 512).unwrap()).collect();
+    let faces: Vec<_> = (0..3).map(|_| stream.check_rgba(&c, &rgba(&frame), 512, 512).unwrap()).collect();
+    let segmented = |rs: &[photo_check::Report]| -> Vec<bool> {
+        rs.iter().map(|r| !r.reused.contains(&Stage::Segmentation)).collect()
+    };
+    assert_eq!(segmented(&faceless), [true, false, false, false, true, false]);
+    assert_eq!(segmented(&faces), [true, false, true]);
+    let (still_empty, still_face) = (c.check_still(&empty).unwrap(), c.check_still(&frame).unwrap());
+    for r in &faceless {
+        assert!(!r.reused.contains(&Stage::Detection), "the detector runs on every faceless frame");
+        assert_eq!(r.checks.face_count.value.as_ref().unwrap().count, 0);
+        for (id, check) in r.checks.iter() {
+            assert_eq!(check.status(), still_empty.check(id).status(), "{}", id.as_str());
+        }
+    }
+    for (id, check) in faces[0].checks.iter() {
+        assert_eq!(check.status(), still_face.check(id).status(), "{}", id.as_str());
+    }
+}
+
+/// A face filling the frame is found only by the detector's padded second pass; without a face the live
+/// stream runs that pass on every `no_face_retry_every`-th frame, so such a face is found within that many.
+#[test]
+fn a_face_filling_the_frame_is_found_within_no_face_retry_every_frames() {
+    let frame = sample();
+    let face = check(&frame).face.unwrap();
+    let side = (face.bbox[3] * 0.75) as u32;
+    let (cx, cy) = (face.bbox[0] + face.bbox[2] / 2.0, face.bbox[1] + face.bbox[3] / 2.0);
+    let (x0, y0) = ((cx - side as f64 / 2.0) as usize, (cy - side as f64 / 2.0) as usize);
+    let rows = (y0..y0 + side as usize).flat_map(|y| frame.rgb()[(y * 512 + x0) * 3..][..side as usize * 3].to_vec());
+    let tight = photo_check::Frame::from_rgb(rows.collect(), side, side).unwrap();
+    let count = |r: &photo_check::Report| r.checks.face_count.value.as_ref().unwrap().count;
+    let c = checker();
+    let rgba: Vec<u8> = tight.rgb().chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect();
+    assert_eq!(count(&c.check_still(&tight).unwrap()), 1, "the still check finds it (padded pass)");
+    let mut profile = photo_check::Profile::chsi();
+    profile.tracking.no_face_retry_every = 3;
+    let c3 = checker_with(profile);
+    let mut stream = LiveStream::new();
+    let noise_rgba: Vec<u8> =
+        noise(side, side, 5).rgb().chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect();
+    // one faceless frame: the next two skip the padded pass, the third runs it
+    stream.check_rgba(&c3, &noise_rgba, side, side).unwrap();
+    let counts: Vec<usize> = (0..3).map(|_| count(&stream.check_rgba(&c3, &rgba, side, side).unwrap())).collect();
+    assert_eq!(counts[..2], [0, 0], "without the padded pass the tight face is not found: {counts:?}");
+    assert_eq!(counts[2], 1);
 }

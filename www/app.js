@@ -18,6 +18,9 @@
 // the opening is dropped and the page goes to paused (cameraDeferred), to open the camera when shown.
 // Nothing is stored (no localStorage, IndexedDB, caches, cookies): the photo and its report live in memory
 // and leave the page only in the upload the user asks for (使用此照片).
+// The checker is the npm package's (npm/index.js, copied to photo-check.js by scripts/build-web.sh): its module
+// worker runs the wasm module; a browser without wasm SIMD or module workers gets the unsupported state, where a
+// photo can still be taken (system camera) or chosen and uploaded with the report {verdict: 'unchecked', reason}.
 // Guidance (issue #15): guidance.js picks the one thing to do from the checklist, speech.js says it, orientation.js
 // says when the phone is not upright, overlay.js draws the failing checks' regions over the video and the photo.
 
@@ -25,6 +28,7 @@ import { planChecklist } from './guidance.js';
 import { createSpeaker } from './speech.js';
 import { watchOrientation } from './orientation.js';
 import { drawRegions, failingRegions, clearRegions } from './overlay.js';
+import { startChecker, uncheckedReport } from './photo-check.js';
 
 // Every state with a worker: the checker restarts (a wasm trap, 重试) or fails to load.
 const WORKER = { reload: 'loading', modelFailed: 'model-failed' };
@@ -37,8 +41,9 @@ const CAMERA_OPENED = {
 const ALBUM = { album: 'checking' };
 
 const STATES = {
-  // no wasm SIMD or no Worker: nothing is loaded
-  unsupported: { error: ['unsupported', 'unsupportedHint'], on: {} },
+  // no wasm SIMD or no module Worker: nothing is loaded; a photo from the system camera or the album is shown
+  // (unchecked) and can be uploaded unchecked
+  unsupported: { error: ['unsupported', 'unsupportedHint'], on: { unchecked: 'preview' } },
   // the worker fetches the module and the models; when ready the camera is opened
   loading: { on: { ...WORKER, ...CAMERA_OPENED, unsupported: 'unsupported' } },
   'model-failed': { error: ['modelFailed', 'modelFailedHint'], retry: 'worker', on: { ...WORKER } },
@@ -59,11 +64,17 @@ const STATES = {
   // a captured or chosen photo is checked; if the check fails the camera is opened again
   checking: { on: { ...WORKER, ...CAMERA_OPENED, ...ALBUM, checked: 'preview' } },
   // 重拍 opens the camera (CAMERA_OPENED); 使用此照片 uploads
-  preview: { photo: true, on: { ...WORKER, ...CAMERA_OPENED, ...ALBUM, upload: 'uploading' } },
+  // unchecked: another photo chosen without a checker; noChecker: 重拍 without a checker (back to the pickers)
+  preview: {
+    photo: true, on: { ...WORKER, ...CAMERA_OPENED, ...ALBUM, upload: 'uploading', unchecked: 'preview',
+      noChecker: 'unsupported' },
+  },
   uploading: { photo: true, on: { ...WORKER, uploaded: 'done', uploadFailed: 'upload-failed' } },
   done: { photo: true, on: { ...WORKER } },
   // 重新上传 uploads the same photo and report again; 重拍 opens the camera
-  'upload-failed': { photo: true, uploadError: true, on: { ...WORKER, ...CAMERA_OPENED, upload: 'uploading' } },
+  'upload-failed': {
+    photo: true, uploadError: true, on: { ...WORKER, ...CAMERA_OPENED, upload: 'uploading', noChecker: 'unsupported' },
+  },
 };
 
 const $ = (id) => document.getElementById(id);
@@ -79,8 +90,9 @@ const config = {
   maxPhotoSide: 1600, // album photos are downscaled to this long side before checking and upload
   // The upload is aborted (state upload-failed, reason timeout) when the server has not answered by then.
   uploadTimeoutMs: Number(params.get('uploadTimeoutMs')) || Number(body.dataset.uploadTimeoutMs) || 30_000,
-  // ?simd=0 pretends the browser lacks wasm SIMD (the unsupported state), for tests.
+  // ?simd=0 pretends the browser lacks wasm SIMD, ?moduleWorker=0 module workers (the unsupported state), for tests.
   simd: params.get('simd'),
+  moduleWorker: params.get('moduleWorker'),
 };
 
 const TEXT = {
@@ -88,8 +100,11 @@ const TEXT = {
     title: '证件照拍摄', loading: '正在加载检测模型…', retry: '重试', shoot: '手动拍摄', switch: '切换摄像头',
     album: '从相册选择', systemCamera: '用系统相机拍照', retake: '重拍', use: '使用此照片',
     auto: '合格时自动拍摄',
-    unsupported: '当前浏览器不支持 WebAssembly SIMD，无法检查照片。',
-    unsupportedHint: '请用最新版微信、Safari 或 Chrome 打开。',
+    unsupported_no_wasm: '当前浏览器不支持 WebAssembly，无法在手机上检查照片。',
+    unsupported_no_wasm_simd: '当前浏览器不支持 WebAssembly SIMD，无法在手机上检查照片。',
+    unsupported_no_module_worker: '当前浏览器不支持模块 Worker，无法在手机上检查照片。',
+    unsupportedHint: '仍可用系统相机拍照或从相册选择照片上传，上传后再检查；或用最新版微信、Safari、Chrome 打开。',
+    unchecked: '照片未检查（当前浏览器无法检查），上传后再检查。',
     modelFailed: '检测模型加载失败。', modelFailedHint: '请检查网络后重试。',
     denied: '未获得摄像头权限。', deniedHint: '请在设置中允许使用摄像头，或用系统相机/相册上传照片。',
     noCamera: '未找到可用的摄像头。', noCameraHint: '可以用系统相机或从相册选择照片。',
@@ -111,8 +126,12 @@ const TEXT = {
     title: 'ID photo', loading: 'Loading the face models…', retry: 'Retry', shoot: 'Take photo',
     switch: 'Switch camera', album: 'Choose from album', systemCamera: 'Use system camera', retake: 'Retake',
     use: 'Use this photo', auto: 'Capture automatically',
-    unsupported: 'This browser cannot run WebAssembly with SIMD, so photos cannot be checked.',
-    unsupportedHint: 'Open the page in a current WeChat, Safari or Chrome.',
+    unsupported_no_wasm: 'This browser cannot run WebAssembly, so photos cannot be checked here.',
+    unsupported_no_wasm_simd: 'This browser cannot run WebAssembly with SIMD, so photos cannot be checked here.',
+    unsupported_no_module_worker: 'This browser has no module workers, so photos cannot be checked here.',
+    unsupportedHint: 'You can still take a photo with the system camera or choose one and upload it; it is checked '
+      + 'after the upload. Or open the page in a current WeChat, Safari or Chrome.',
+    unchecked: 'Not checked (this browser cannot check photos); it is checked after the upload.',
     modelFailed: 'The face models failed to load.', modelFailedHint: 'Check the network and retry.',
     denied: 'Camera permission was refused.',
     deniedHint: 'Allow the camera in settings, or use the system camera / album.',
@@ -152,7 +171,9 @@ let lang = params.get('lang') === 'en' ? 'en' : 'zh';
 const t = (key, vars) => (TEXT[lang][key] ?? key).replace(/\{(\w+)\}/g, (_, k) => vars?.[k] ?? '');
 
 const app = {
-  worker: null,
+  checker: null, // the package's checker (photo-check.js)
+  get worker() { return this.checker?.worker ?? null; }, // its module worker (tests talk to a stub one)
+  unchecked: null, // why photos cannot be checked here ('no_wasm_simd', …): they are uploaded unchecked
   ready: false,
   busy: false, // a frame is with the worker
   stream: null,
@@ -165,8 +186,6 @@ const app = {
   photo: null, // { blob, report, source, capture, meta }: kept until another photo is checked
   errorDetail: '',
   uploadError: null, // { key, vars, detail }
-  nextId: 1,
-  pending: new Map(),
   mirrored: false, // the preview is mirrored (front camera), and so is the overlay
   // Voice guidance, on by default with the rear camera (the subject cannot see the screen, the person holding
   // the phone relays), off with the front one; a tap on 🔊 sets it for the camera in use.
@@ -205,7 +224,7 @@ function dispatch(event, detail = '') {
 function renderError() {
   const s = STATES[current()];
   const [text, hint] = s.error ?? [];
-  $('error-text').textContent = text ? t(text) : '';
+  $('error-text').textContent = text === 'unsupported' ? t(`unsupported_${app.unchecked}`) : text ? t(text) : '';
   $('error-hint').textContent = hint ? t(hint) : '';
   $('error-detail').textContent = app.errorDetail;
   $('retry').textContent = t(s.retryText ?? 'retry');
@@ -237,18 +256,11 @@ function setPhoto(photo) {
 // The standardized photo (480×640, background replaced) of the photo's own JPEG, shown beside it and sent as
 // the upload's optional third part. Best effort: without createImageBitmap or a face, there is none.
 async function standardizePreview(photo) {
-  if (typeof createImageBitmap !== 'function') return;
+  if (typeof createImageBitmap !== 'function' || !app.checker) return;
   try {
-    const bitmap = await createImageBitmap(photo.blob);
-    const canvas = document.createElement('canvas');
-    canvas.width = bitmap.width; canvas.height = bitmap.height;
-    const ctx = canvas.getContext('2d');
-    ctx.drawImage(bitmap, 0, 0);
-    bitmap.close();
-    const { data, width, height } = ctx.getImageData(0, 0, canvas.width, canvas.height);
-    const { jpeg } = await call({ type: 'standardize', buffer: data.buffer, width, height }, [data.buffer]);
+    const jpeg = await app.checker.standardize(photo.blob);
     if (app.photo !== photo) return;
-    photo.standardized = new Blob([jpeg], { type: 'image/jpeg' });
+    photo.standardized = jpeg;
     $('standardized').src = URL.createObjectURL(photo.standardized);
     body.dataset.standardized = '';
   } catch (e) {
@@ -269,25 +281,36 @@ function applyLanguage() {
   renderError();
 }
 
-// ---- worker ----
+// ---- checker ----
 
+// A new checker (the package's: module worker, wasm, models); the old one, if any, is disposed. The package
+// replaces its worker itself after a wasm trap (onCrash, then onReady again).
 function startWorker() {
   if (!can('reload')) return;
-  app.worker?.terminate();
-  const restarted = () => Object.assign(new Error('the checker restarted'), { code: 'restarted' });
-  for (const p of app.pending.values()) p.reject(restarted());
-  app.pending.clear();
+  app.checker?.dispose();
+  app.checker = null;
   app.ready = false;
   app.busy = false;
   stopCamera();
   dispatch('reload');
   $('load-progress').removeAttribute('value');
-  const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-  app.worker = worker;
-  worker.onmessage = ({ data: m }) => onWorkerMessage(m);
-  worker.onerror = (e) => { console.error('worker', e.message); dispatch('modelFailed', e.message); };
-  loadProfileToml().then((profileToml) => worker.postMessage({ type: 'init', profile: config.profile, profileToml }))
-    .catch((e) => { console.warn(e); dispatch('modelFailed', e.message); });
+  const simulate = config.simd === '0' ? 'no_wasm_simd' : config.moduleWorker === '0' ? 'no_module_worker' : undefined;
+  loadProfileToml().then((profileToml) => {
+    if (app.checker || !can('unsupported')) return; // a newer start, or the page moved on
+    const checker = startChecker({
+      profile: config.profile, profileToml, simulateUnsupported: simulate, onProgress,
+      onReady: () => { if (app.checker === checker) onCheckerReady(checker); },
+      onCrash: (e) => { if (app.checker === checker) onCrash(e); },
+      onError: (e) => { if (app.checker === checker) dispatch('modelFailed', e.message); },
+    });
+    app.checker = checker;
+    checker.ready.catch((e) => {
+      if (app.checker !== checker) return;
+      if (e.code !== 'unsupported') { dispatch('modelFailed', e.message); return; }
+      app.unchecked = e.reason; // no module, no model is fetched: photos are uploaded unchecked
+      dispatch('unsupported');
+    });
+  }).catch((e) => { console.warn(e); dispatch('modelFailed', e.message); });
 }
 
 async function loadProfileToml() {
@@ -299,62 +322,28 @@ async function loadProfileToml() {
   return res.text();
 }
 
-function call(msg, transfer = []) {
-  const id = app.nextId++;
-  return new Promise((resolve, reject) => {
-    app.pending.set(id, { resolve, reject });
-    app.worker.postMessage({ ...msg, id }, transfer);
-  });
+function onProgress({ loaded, total }) {
+  const bar = $('load-progress');
+  if (total) bar.value = loaded / total;
+  const mb = (n) => (n / 1e6).toFixed(1);
+  $('load-detail').textContent = total ? `${mb(loaded)} / ${mb(total)} MB` : '';
 }
 
-function onWorkerMessage(m) {
-  switch (m.type) {
-    case 'progress': {
-      const bar = $('load-progress');
-      if (m.total) bar.value = m.loaded / m.total;
-      const mb = (n) => (n / 1e6).toFixed(1);
-      $('load-detail').textContent = m.total ? `${mb(m.loaded)} / ${mb(m.total)} MB` : '';
-      break;
-    }
-    case 'ready':
-      app.ready = true;
-      body.dataset.profile = m.profile;
-      window.photoCheck.pkg = m.pkg;
-      startCamera();
-      break;
-    case 'csp': // a CSP violation inside the worker (the page's own are reported by the browser)
-      console.error(`CSP violation in the worker: ${m.directive} blocked ${m.blocked}`);
-      break;
-    case 'tracked':
-      app.busy = false;
-      app.frameBuffer = m.buffer;
-      app.lastTracked = m.capture;
-      app.lastReport = m.report;
-      onTracked(m.report, m.capture);
-      break;
-    case 'captured':
-    case 'image':
-    case 'standardized': {
-      const p = app.pending.get(m.id);
-      app.pending.delete(m.id);
-      p?.resolve(m);
-      break;
-    }
-    case 'error': {
-      console.warn('checker error', m.code, m.message);
-      const p = app.pending.get(m.id);
-      app.pending.delete(m.id);
-      if (p) p.reject(Object.assign(new Error(m.message), { code: m.code }));
-      if (m.during === 'init') { dispatch('modelFailed', m.message); break; }
-      if (m.fatal) { // a wasm trap: the instance is gone; start a fresh worker
-        $('status-line').textContent = t('crashed');
-        startWorker();
-        break;
-      }
-      if (m.during === 'frame') app.busy = false;
-      break;
-    }
-  }
+function onCheckerReady(checker) {
+  app.ready = true;
+  body.dataset.profile = checker.profile;
+  window.photoCheck.pkg = checker.pkg;
+  startCamera();
+}
+
+// A wasm trap: the package starts a new worker; the page waits for it (loading) and reopens the camera.
+function onCrash(e) {
+  console.warn('checker crashed', e.code, e.message);
+  app.ready = false;
+  app.busy = false;
+  stopCamera();
+  dispatch('reload');
+  $('status-line').textContent = t('crashed');
 }
 
 // ---- camera ----
@@ -406,7 +395,7 @@ async function startCamera() {
   if (app.mirrored) body.dataset.mirrored = ''; else delete body.dataset.mirrored;
   speaker.setEnabled(app.speech[app.mirrored ? 'user' : 'environment']);
   renderSpeechButton();
-  app.worker.postMessage({ type: 'reset' });
+  app.checker.reset();
   app.lastTracked = null;
   $('status-line').textContent = '';
   const pumpGen = ++app.pumpGen;
@@ -446,27 +435,22 @@ function onShown() {
   if (STATES[current()].resume && !app.cameraStarting) startCamera();
 }
 
-const grab = document.createElement('canvas');
-const grabCtx = grab.getContext('2d', { willReadFrequently: true });
-
-// Sends the current video frame to the worker when it is idle (one frame in flight). Stops when the page
-// leaves the live state or a newer camera start has its own loop.
+// Sends the current video frame to the checker when it is idle (one frame in flight; the package scales it to
+// 640 px on the long side and transfers the pixels to its worker). Stops when the page leaves the live state or a
+// newer camera start has its own loop.
 function pump(gen) {
   if (!STATES[current()].camera || gen !== app.pumpGen || !app.stream) return;
   const video = $('video');
+  const checker = app.checker;
   if (app.ready && !app.busy && video.readyState >= 2 && video.videoWidth) {
-    const scale = Math.min(1, config.maxFrameSide / Math.max(video.videoWidth, video.videoHeight));
-    const w = Math.round(video.videoWidth * scale);
-    const h = Math.round(video.videoHeight * scale);
-    if (grab.width !== w || grab.height !== h) { grab.width = w; grab.height = h; }
-    grabCtx.drawImage(video, 0, 0, w, h);
-    const pixels = grabCtx.getImageData(0, 0, w, h).data;
-    let buffer = app.frameBuffer;
-    if (!buffer || buffer.byteLength !== pixels.length) buffer = new ArrayBuffer(pixels.length);
-    new Uint8ClampedArray(buffer).set(pixels);
-    app.frameBuffer = null;
     app.busy = true;
-    app.worker.postMessage({ type: 'frame', buffer, width: w, height: h }, [buffer]);
+    checker.track(video).then(({ report, capture }) => {
+      if (checker !== app.checker) return;
+      app.lastTracked = capture;
+      app.lastReport = report;
+      onTracked(report, capture);
+    }, (e) => console.warn('checker error', e.code, e.message))
+      .finally(() => { if (checker === app.checker) app.busy = false; });
   }
   requestAnimationFrame(() => pump(gen));
 }
@@ -567,13 +551,13 @@ function toJpeg(canvas) {
 // the JPEG that will be uploaded, so the report describes exactly the uploaded photo.
 async function capture_(trigger) {
   if (!dispatch('capture')) return;
-  const { frame } = await call({ type: 'capture' });
+  let frame = null;
+  try { frame = await app.checker.bestFrame(); } catch (e) { console.warn('bestFrame', e.code, e.message); }
   let canvas = $('preview');
   if (frame) {
-    canvas.width = frame.width;
-    canvas.height = frame.height;
-    const image = new ImageData(new Uint8ClampedArray(frame.buffer), frame.width, frame.height);
-    canvas.getContext('2d').putImageData(image, 0, 0);
+    canvas.width = frame.image.width;
+    canvas.height = frame.image.height;
+    canvas.getContext('2d').putImageData(frame.image, 0, 0);
   } else { // manual shot before the first checked frame
     const video = $('video');
     canvas.width = video.videoWidth; canvas.height = video.videoHeight;
@@ -590,8 +574,7 @@ async function capture_(trigger) {
 async function checkPhoto(blob, source, capture) {
   $('status-line').textContent = t('checking');
   try {
-    const bytes = await blob.arrayBuffer();
-    const { report } = await call({ type: 'image', bytes }, [bytes]);
+    const report = await app.checker.checkImage(blob);
     if (!can('checked')) return;
     const photo = { blob, report, source, capture };
     setPhoto(photo);
@@ -639,38 +622,59 @@ function renderVerdict(report) {
   const el = $('verdict');
   el.dataset.verdict = report.verdict;
   el.textContent = report.verdict === 'pass' ? t('pass')
-    : report.verdict === 'fail' ? t('fail') + failing.join(lang === 'zh' ? '、' : ', ') : t('unknown');
+    : report.verdict === 'fail' ? t('fail') + failing.join(lang === 'zh' ? '、' : ', ')
+      : report.verdict === 'unchecked' ? t('unchecked') : t('unknown');
 }
 
 // Album photos: decoded by the browser (EXIF orientation applied), downscaled to maxPhotoSide, and
 // re-encoded as the JPEG that is checked and uploaded. Without createImageBitmap the file is checked as is.
 async function onAlbum(file) {
-  if (!file || !can('album')) return;
+  if (!file) return;
+  if (app.unchecked) { await onUncheckedPhoto(file); return; }
+  if (!can('album')) return;
   stopCamera();
   dispatch('album');
-  let blob = file;
-  if (typeof createImageBitmap === 'function') {
-    try {
-      let bitmap = await createImageBitmap(file);
-      const scale = Math.min(1, config.maxPhotoSide / Math.max(bitmap.width, bitmap.height));
-      if (scale < 1) {
-        const resized = await createImageBitmap(bitmap, {
-          resizeWidth: Math.round(bitmap.width * scale), resizeHeight: Math.round(bitmap.height * scale),
-          resizeQuality: 'high',
-        });
-        bitmap.close();
-        bitmap = resized;
-      }
-      const canvas = $('preview');
-      canvas.width = bitmap.width; canvas.height = bitmap.height;
-      canvas.getContext('2d').drawImage(bitmap, 0, 0);
-      bitmap.close();
-      blob = await toJpeg(canvas);
-    } catch (e) {
-      console.warn('createImageBitmap failed; checking the file as is', e);
-    }
-  }
+  const { blob } = await albumJpeg(file);
   await checkPhoto(blob, 'album', { trigger: 'album', original_bytes: file.size, original_type: file.type });
+}
+
+// The album photo drawn on the preview canvas and re-encoded: { blob, width, height } (the file as is, without
+// sizes, where the browser cannot decode it).
+async function albumJpeg(file) {
+  if (typeof createImageBitmap !== 'function') return { blob: file };
+  try {
+    let bitmap = await createImageBitmap(file);
+    const scale = Math.min(1, config.maxPhotoSide / Math.max(bitmap.width, bitmap.height));
+    if (scale < 1) {
+      const resized = await createImageBitmap(bitmap, {
+        resizeWidth: Math.round(bitmap.width * scale), resizeHeight: Math.round(bitmap.height * scale),
+        resizeQuality: 'high',
+      });
+      bitmap.close();
+      bitmap = resized;
+    }
+    const canvas = $('preview');
+    canvas.width = bitmap.width; canvas.height = bitmap.height;
+    canvas.getContext('2d').drawImage(bitmap, 0, 0);
+    bitmap.close();
+    return { blob: await toJpeg(canvas), width: canvas.width, height: canvas.height };
+  } catch (e) {
+    console.warn('createImageBitmap failed; using the file as is', e);
+    return { blob: file };
+  }
+}
+
+// Without a checker (unsupported): the photo from the system camera or the album is shown, not checked, and
+// uploaded with the report {verdict: 'unchecked', reason} (the receiver checks every upload itself).
+async function onUncheckedPhoto(file) {
+  if (!can('unchecked')) return;
+  const { blob, width, height } = await albumJpeg(file);
+  if (!can('unchecked')) return;
+  const report = uncheckedReport(app.unchecked, { profile: body.dataset.profile, width, height });
+  setPhoto({ blob, report, source: 'album', capture: { trigger: 'album', original_bytes: file.size,
+    original_type: file.type } });
+  app.uploadError = null;
+  showPreview('unchecked');
 }
 
 // ---- upload and the mini-program bridge ----
@@ -765,27 +769,16 @@ function loadWeixinSdk() {
   document.head.append(s);
 }
 
-// The smallest module using a SIMD instruction (v128: i8x16.splat + i8x16.popcnt), as in wasm-feature-detect.
-const SIMD_PROBE = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
-]);
-
-// WebAssembly with SIMD (Chrome/WeChat XWeb 91+, Safari/iOS 16.4+, Firefox 89+) and workers. The module needs
-// SIMD: tract-core switches on rustfft's wasm SIMD code, and a wasm module's features apply to all of it, so
-// no build of it runs without SIMD. ?simd=0 pretends SIMD is missing (tests).
-function supported() {
-  try {
-    return typeof WebAssembly === 'object' && typeof Worker === 'function' && config.simd !== '0'
-      && WebAssembly.validate(SIMD_PROBE);
-  } catch { return false; }
-}
-
 function main() {
   $('lang').onclick = () => { lang = lang === 'zh' ? 'en' : 'zh'; applyLanguage(); };
   $('shoot').onclick = () => capture_('manual');
   $('switch').onclick = () => { app.facing = app.facing === 'environment' ? 'user' : 'environment'; startCamera(); };
   // 重拍 keeps the previous photo (返回已拍的照片 offers it again if the camera fails) until another is checked.
-  $('retake').onclick = () => { $('verdict').textContent = ''; app.uploadError = null; startCamera(); };
+  $('retake').onclick = () => {
+    $('verdict').textContent = '';
+    app.uploadError = null;
+    if (app.unchecked) dispatch('noChecker'); else startCamera(); // without a checker: back to the pickers
+  };
   $('use').onclick = () => upload();
   $('retry-upload').onclick = () => upload();
   $('back-to-photo').onclick = () => backToPhoto();
@@ -808,12 +801,13 @@ function main() {
   window.addEventListener('resize', () => {
     if (STATES[current()].camera) drawLiveRegions(); else if (STATES[current()].photo) drawPhotoRegions();
   });
-  $('album').onchange = (e) => onAlbum(e.target.files[0]);
-  $('system-camera').onchange = (e) => onAlbum(e.target.files[0]);
+  // the input is emptied once read, so that the same photo can be chosen again (after 重拍)
+  const picked = (e) => { const file = e.target.files[0]; e.target.value = ''; onAlbum(file); };
+  $('album').onchange = picked;
+  $('system-camera').onchange = picked;
   applyLanguage();
   loadWeixinSdk();
-  if (!supported()) { dispatch('unsupported'); return; }
-  startWorker();
+  startWorker(); // a browser without wasm SIMD or module workers ends in unsupported, nothing loaded
 }
 
 main();

@@ -70,7 +70,7 @@ function testProfile() {
 }
 
 /** YUV4MPEG2 (4:2:0) from an RGBA PNG: the fake camera's input. */
-function y4mFromPng(file, frames = 5) {
+export function y4mFromPng(file, frames = 5) {
   const png = PNG.sync.read(readFileSync(file));
   const { width: w, height: h, data } = png;
   assert.ok(w % 2 === 0 && h % 2 === 0, 'even sizes for 4:2:0');

@@ -13,6 +13,7 @@ const env = useHarness({ uploadServer: true });
 // The page's own assets: everything it may fetch before the user asks for an upload.
 const ASSETS = new Set([
   '/', '/style.css', '/app.js', '/worker.js', '/pkg/photo_check.js', '/pkg/photo_check_bg.wasm',
+  '/photo-check.js', '/engine.js', // the npm package's entry and engine (npm/, copied by scripts/build-npm.sh)
   '/guidance.js', '/speech.js', '/orientation.js', '/overlay.js', // the live guidance's modules (app.js imports them)
   '/models/face_detection_short_range.nnef.tar', '/models/face_landmark.nnef.tar',
   '/models/selfie_segmentation.nnef.tar',

@@ -21,7 +21,7 @@ const RESULTS = join(BENCH, 'results');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const CLI = join(ROOT, 'target/release/photo-check');
 const PKGS = ['pkg', 'pkg-nosimd'];
-const MODELS = ['face_detection_short_range.onnx', 'face_landmark.onnx', 'selfie_segmentation.onnx']
+const MODELS = ['face_detection_short_range.nnef.tar', 'face_landmark.nnef.tar', 'selfie_segmentation.nnef.tar']
   .map((f) => join(ROOT, 'models', f));
 const log = (m) => process.stderr.write(`[bench] ${m}\n`);
 

@@ -3,6 +3,7 @@
 // runs the same wasm as Chromium; use it to compare two builds in one run (alternate them, machine
 // quiet), then confirm with bash bench/run.sh.
 //   node bench/node-ab.mjs [--size 640x480] [--frames 100] PKG_DIR...   (default: www/pkg)
+// Also prints each build's PhotoChecker.create time (parse + optimise the three models, in Node).
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,25 +30,46 @@ const model = (f) => readFileSync(join(ROOT, 'models', f));
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const WARMUP = 10;
 
+// Every frame's report without its timings, per build: the builds must give the same reports.
+let firstReports = null;
 for (const pkg of opt.pkgs) {
   const mod = await import(join(pkg, 'photo_check.js') + `?${pkg}`);
   await mod.default({ module_or_path: readFileSync(join(pkg, 'photo_check_bg.wasm')) });
-  const checker = mod.PhotoChecker.create({
-    profile: 'chsi',
-    models: {
-      faceDetection: model('face_detection_short_range.onnx'),
-      faceLandmark: model('face_landmark.onnx'),
-      selfieSegmentation: model('selfie_segmentation.onnx'),
-    },
-  });
+  // NNEF archives; a build from before them (ONNX only) gets the ONNX files, so old and new builds compare.
+  const create = (ext) => {
+    const t = performance.now();
+    const c = mod.PhotoChecker.create({
+      profile: 'chsi',
+      models: {
+        faceDetection: model(`face_detection_short_range${ext}`),
+        faceLandmark: model(`face_landmark${ext}`),
+        selfieSegmentation: model(`selfie_segmentation${ext}`),
+      },
+    });
+    return { checker: c, ext, createMs: performance.now() - t };
+  };
+  let made;
+  try {
+    made = create('.nnef.tar');
+  } catch (e) {
+    if (e.code !== 'model_load') throw e;
+    made = create('.onnx');
+  }
+  const { checker } = made;
   const rows = [];
+  const reports = [];
   frames.forEach((f, i) => {
     const t = performance.now();
     const r = checker.checkFrame(f.data, f.width, f.height);
     if (i >= WARMUP) rows.push({ js: performance.now() - t, ...r.timing_ms });
+    reports.push(JSON.stringify({ ...r, timing_ms: undefined }));
   });
   checker.free();
   const col = (k) => median(rows.map((r) => r[k])).toFixed(1);
-  console.log(`${pkg} ${opt.size}: total ${col('js')} ms (in wasm ${col('total')}; decode ${col('decode')}, ` +
+  console.log(`${pkg} (models *${made.ext}, create ${made.createMs.toFixed(0)} ms) ${opt.size}: ` +
+    `total ${col('js')} ms (in wasm ${col('total')}; decode ${col('decode')}, ` +
     `landmarks ${col('landmarks')}, checks ${col('checks')}) median of ${rows.length} steady frames`);
+  firstReports ??= reports;
+  const same = reports.filter((r, i) => r === firstReports[i]).length;
+  console.log(`  reports identical to the first build's: ${same} of ${reports.length} frames`);
 }

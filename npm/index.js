@@ -15,9 +15,9 @@
 
 /** The model files, in `modelsUrl` (default: models/ beside this file). The one place naming them. */
 export const MODEL_FILES = Object.freeze({
-  faceDetection: 'face_detection_short_range.onnx',
-  faceLandmark: 'face_landmark.onnx',
-  selfieSegmentation: 'selfie_segmentation.onnx',
+  faceDetection: 'face_detection_short_range.nnef.tar',
+  faceLandmark: 'face_landmark.nnef.tar',
+  selfieSegmentation: 'selfie_segmentation.nnef.tar',
 });
 
 /** An error with a stable `code` (the wasm module's codes, plus 'unsupported', 'trap', 'restarted', …). */

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Builds what www/ needs and is not committed:
 #   www/pkg/         the wasm module built with WebAssembly SIMD (+simd128) + JS glue + TypeScript types
-#   www/models/      copies of the three committed ONNX models (fetched by the page from its own origin)
+#   www/models/      copies of the three committed NNEF archives models/*.nnef.tar (fetched by the page from its
+#                    own origin; made from the ONNX files by examples/to_nnef.rs, see models/README.md)
 #   www/vendor/jweixin.js  the WeChat JS-SDK from npm weixin-js-sdk (loaded only inside WeChat), when installed
 #   www/photo-check.js, www/engine.js, www/worker.js  the npm package's JS (npm/), which the page imports, and
 #   target/npm/photo-check-VERSION.tgz  the package itself (scripts/build-npm.sh)
 # The wasm build has no embedded models (--no-default-features): the page fetches them with progress,
-# and the browser caches them apart from the code.
+# and the browser caches them apart from the code. It reads NNEF only (tract-core + tract-nnef; tract-onnx is
+# the native feature `onnx`): no ONNX parser or inference rules in the module.
 #   ONLY=nosimd bash scripts/build-web.sh   builds only www/pkg-nosimd/, for bench/: the same module without
 #       -C target-feature=+simd128, i.e. without tract's own SIMD kernels. It still needs wasm SIMD: tract-core
 #       switches on rustfft's `wasm_simd` code, and LLVM gives a wasm module's features to every function of
@@ -29,13 +31,15 @@ build() {  # build OUT_DIR TARGET_DIR EXTRA_RUSTFLAGS
   wasm-bindgen --target web --remove-name-section --remove-producers-section --out-dir "$1" \
     "$2/wasm32-unknown-unknown/wasm/photo_check.wasm"
 }
+# WASM_TARGET: where the two target dirs go (default target/; a git worktree can share another tree's)
 case "${ONLY:-simd}" in
-  simd) build www/pkg target/wasm-simd "-C target-feature=+simd128" ;;
-  nosimd) build www/pkg-nosimd target/wasm-nosimd "" ;;
+  simd) build www/pkg "${WASM_TARGET:-target}/wasm-simd" "-C target-feature=+simd128" ;;
+  nosimd) build www/pkg-nosimd "${WASM_TARGET:-target}/wasm-nosimd" "" ;;
   *) echo "ONLY must be simd or nosimd" >&2; exit 2 ;;
 esac
 mkdir -p www/models
-cp models/face_detection_short_range.onnx models/face_landmark.onnx models/selfie_segmentation.onnx www/models/
+cp models/face_detection_short_range.nnef.tar models/face_landmark.nnef.tar models/selfie_segmentation.nnef.tar \
+  www/models/
 if [ -f node_modules/weixin-js-sdk/index.js ]; then
   mkdir -p www/vendor
   # The npm file is CommonJS (module.exports); as a plain script it needs a module object. It sets window.wx.
@@ -50,6 +54,6 @@ fi
 for wasm in www/pkg/photo_check_bg.wasm www/pkg-nosimd/photo_check_bg.wasm; do
   [ -f "$wasm" ] && echo "$wasm: $(stat -c %s "$wasm") B raw, $(gzip -9c "$wasm" | wc -c) B gzip" >&2
 done
-echo "models: $(cat www/models/*.onnx | wc -c) B raw, $(cat www/models/*.onnx | gzip -9c | wc -c) B gzip" >&2
+echo "models: $(cat www/models/*.nnef.tar | wc -c) B raw, $(cat www/models/*.nnef.tar | gzip -9c | wc -c) B gzip" >&2
 # the npm package (npm/): its JS copied into www/ (the page imports it) and packed into target/npm/
 if [ "${ONLY:-simd}" = simd ]; then bash scripts/build-npm.sh >/dev/null; fi

@@ -11,9 +11,10 @@ cd "$(dirname "$0")/.."
 target=${1:?target: decode, decode_small, profile, check_image, check_rgba or model_bytes}
 seconds=${2:-300}
 bash scripts/fetch-sample.sh >/dev/null
-# seeds: the committed ones, plus the real detector model for model_bytes (not committed: 400 kB)
+# seeds: the committed ones, plus the real detector model for model_bytes, in both formats (not committed)
 mkdir -p fuzz/corpus/model_bytes
 cp -n models/face_detection_short_range.onnx fuzz/corpus/model_bytes/seed-face_detection_short_range.onnx
+cp -n models/face_detection_short_range.nnef.tar fuzz/corpus/model_bytes/seed-face_detection_short_range.nnef.tar
 case "$target" in
   decode|decode_small|check_image) max_len=65536 ;;
   check_rgba) max_len=262144 ;;

@@ -37,7 +37,7 @@ JSON
 export CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}"
 # Same flags and target dir as build-web.sh's module, so the two share their dependencies.
 RUSTFLAGS='--cfg getrandom_backend="wasm_js" -C target-feature=+simd128' \
-CARGO_TARGET_DIR=target/wasm-simd WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-900} \
+CARGO_TARGET_DIR="${WASM_TARGET:-target}/wasm-simd" WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-900} \
   wasm-pack test --headless --chrome --chromedriver "$CHROMEDRIVER" -- --profile wasm --no-default-features --test wasm
 
 step "build www/"

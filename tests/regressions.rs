@@ -33,9 +33,11 @@ fn inputs(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
     let mut files = list(root.join("tests/regressions").join(target), "");
     files.extend(list(root.join("fuzz/corpus").join(seeds), "seed-"));
     if target == "model_bytes" {
-        // its seed is the committed model itself (scripts/fuzz.sh copies it into the ignored corpus)
-        files.retain(|p| !p.ends_with("seed-face_detection_short_range.onnx"));
+        // its seeds are the committed model itself in both formats (scripts/fuzz.sh copies them into the
+        // ignored corpus)
+        files.retain(|p| !p.file_name().unwrap().to_string_lossy().starts_with("seed-face_detection_short_range."));
         files.push(root.join("models/face_detection_short_range.onnx"));
+        files.push(root.join("models/face_detection_short_range.nnef.tar"));
     }
     files.into_iter().map(|p| (p.clone(), std::fs::read(&p).unwrap())).collect()
 }

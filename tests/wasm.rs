@@ -14,9 +14,9 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 const SAMPLE_PNG: &[u8] = include_bytes!("../.cache/sample/astronaut.png");
 const SAMPLE_CLI_JSON: &str = include_str!("../.cache/sample/astronaut.cli.json");
-const FD: &[u8] = include_bytes!("../models/face_detection_short_range.onnx");
-const FL: &[u8] = include_bytes!("../models/face_landmark.onnx");
-const SS: &[u8] = include_bytes!("../models/selfie_segmentation.onnx");
+const FD: &[u8] = include_bytes!("../models/face_detection_short_range.nnef.tar");
+const FL: &[u8] = include_bytes!("../models/face_landmark.nnef.tar");
+const SS: &[u8] = include_bytes!("../models/selfie_segmentation.nnef.tar");
 
 fn set(obj: &Object, key: &str, value: &JsValue) {
     Reflect::set(obj, &key.into(), value).unwrap();

@@ -2,10 +2,9 @@
 // per-frame timings (performance.now(), ms). bench/bench.mjs (Node) opens a fresh page for every run and
 // computes the statistics. Nothing here caches anything by frame content.
 
-const MODEL_URLS = {
-  faceDetection: '/models/face_detection_short_range.onnx',
-  faceLandmark: '/models/face_landmark.onnx',
-  selfieSegmentation: '/models/selfie_segmentation.onnx',
+// models/<stem>.nnef.tar for photo-check (what its page loads), models/<stem>.onnx for onnxruntime-web
+const MODEL_STEMS = {
+  faceDetection: 'face_detection_short_range', faceLandmark: 'face_landmark', selfieSegmentation: 'selfie_segmentation',
 };
 const ORT_DIST = '/bench/node_modules/onnxruntime-web/dist/';
 const MEDIAPIPE_DIR = '/bench/node_modules/@mediapipe/face_mesh/';
@@ -30,9 +29,11 @@ export async function loadFrames(urls) {
   return { count: frames.length, width: frames[0]?.width, height: frames[0]?.height };
 }
 
-async function modelBytes() {
+async function modelBytes(ext = '.nnef.tar') {
   const out = {};
-  for (const [k, url] of Object.entries(MODEL_URLS)) out[k] = new Uint8Array(await (await fetch(url)).arrayBuffer());
+  for (const [k, stem] of Object.entries(MODEL_STEMS)) {
+    out[k] = new Uint8Array(await (await fetch(`/models/${stem}${ext}`)).arrayBuffer());
+  }
   return out;
 }
 
@@ -185,7 +186,7 @@ export async function runOrt({ warmup, schedule }) {
   ort.env.wasm.wasmPaths = ORT_DIST;
   ort.env.wasm.numThreads = 1;
   ort.env.wasm.proxy = false;
-  const m = await modelBytes();
+  const m = await modelBytes('.onnx');
   const opts = { executionProviders: ['wasm'], graphOptimizationLevel: 'all' };
   const initMs = now() - t; // the JS module only: ort loads its .wasm with the first session
   t = now();

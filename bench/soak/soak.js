@@ -37,9 +37,9 @@ async function setup() {
   const { default: init, PhotoChecker } = await import(`${PKG}photo_check.js`);
   const exports = await init({ module_or_path: `${PKG}photo_check_bg.wasm` });
   const [faceDetection, faceLandmark, selfieSegmentation, sampleBytes] = await Promise.all([
-    fetchBytes('/models/face_detection_short_range.onnx'),
-    fetchBytes('/models/face_landmark.onnx'),
-    fetchBytes('/models/selfie_segmentation.onnx'),
+    fetchBytes('/models/face_detection_short_range.nnef.tar'),
+    fetchBytes('/models/face_landmark.nnef.tar'),
+    fetchBytes('/models/selfie_segmentation.nnef.tar'),
     fetchBytes('/.cache/sample/astronaut.png'),
   ]);
   const t0 = performance.now();

@@ -8,6 +8,9 @@ use crate::frame::Frame;
 use crate::imaging::{warp_to_tensor, Affine, Border, Point};
 
 const SIZE: usize = 128;
+pub(crate) const NAME: &str = "face_detection";
+/// The fixed NHWC input.
+pub(crate) const INPUT: [usize; 4] = [1, SIZE, SIZE, 3];
 const NUM_ANCHORS: usize = 896;
 const NUM_COORDS: usize = 16;
 /// Raw scores are clipped to ±100 before the sigmoid.
@@ -68,10 +71,9 @@ pub struct Detector {
 }
 
 impl Detector {
-    /// Loads the detector from its ONNX bytes (`face_detection_short_range.onnx`).
+    /// Loads the detector from its bytes (`face_detection_short_range.nnef.tar`, or `.onnx` with feature `onnx`).
     pub fn from_bytes(bytes: &[u8]) -> Result<Detector> {
-        let net =
-            Net::from_bytes("face_detection", bytes, [1, SIZE, SIZE, 3], &[NUM_ANCHORS * NUM_COORDS, NUM_ANCHORS])?;
+        let net = Net::from_bytes(NAME, bytes, INPUT, &[NUM_ANCHORS * NUM_COORDS, NUM_ANCHORS])?;
         Ok(Detector { net, anchors: anchors() })
     }
 

@@ -8,6 +8,9 @@ use crate::frame::Frame;
 use crate::imaging::{geometry, warp_to_tensor, Affine, Border, Point};
 
 const SIZE: usize = 192;
+pub(crate) const NAME: &str = "face_landmark";
+/// The fixed NHWC input.
+pub(crate) const INPUT: [usize; 4] = [1, SIZE, SIZE, 3];
 /// Number of points the Face Mesh model outputs.
 pub const NUM_LANDMARKS: usize = 468;
 /// ROI side relative to the face box (MediaPipe: scale_x = scale_y = 1.5, square_long).
@@ -77,9 +80,9 @@ pub struct FaceMesh {
 }
 
 impl FaceMesh {
-    /// Loads the model from its ONNX bytes (`face_landmark.onnx`).
+    /// Loads the model from its bytes (`face_landmark.nnef.tar`, or `.onnx` with feature `onnx`).
     pub fn from_bytes(bytes: &[u8]) -> Result<FaceMesh> {
-        let net = Net::from_bytes("face_landmark", bytes, [1, SIZE, SIZE, 3], &[NUM_LANDMARKS * 3, 1])?;
+        let net = Net::from_bytes(NAME, bytes, INPUT, &[NUM_LANDMARKS * 3, 1])?;
         Ok(FaceMesh { net })
     }
 

@@ -1,19 +1,25 @@
 //! Model I/O, isolated here: bytes → tract plans, and each network's pre- and post-processing.
 //!
 //! No file access: the CLI reads model files (or uses the embedded copies) and hands over bytes; the
-//! wasm build embeds them or receives them from JavaScript.
+//! wasm build receives them from JavaScript.
+//!
+//! Two formats: the ONNX files converted from MediaPipe (models/*.onnx, feature `onnx`: the CLI, tests,
+//! eval, fuzzing) and the NNEF archives made from them by [`to_nnef`] (models/*.nnef.tar, what the browser
+//! loads: tract-core + tract-nnef only, no ONNX parser in the module). The format is told by the bytes.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::Serialize;
-use tract_onnx::prelude::*;
+use tract_nnef::prelude::*;
 use web_time::Instant;
 
 use crate::error::{catch_panic, Error, Result};
 
 pub mod detector;
 pub mod mesh;
+#[cfg(feature = "onnx")]
+mod onnx;
 pub mod segmenter;
 
 pub use detector::{Detection, Detector};
@@ -24,7 +30,21 @@ pub use segmenter::{PersonMask, Segmenter};
 /// before it is parsed.
 pub const MAX_MODEL_BYTES: usize = 64 << 20;
 
-/// One ONNX network with a fixed NHWC float input, ready to run.
+/// The three networks' files in models/, without extension, in [`ModelBytes`] order: `<stem>.onnx` is the
+/// converted MediaPipe model, `<stem>.nnef.tar` the NNEF archive made from it (the one the browser loads).
+pub const MODEL_STEMS: [&str; 3] = ["face_detection_short_range", "face_landmark", "selfie_segmentation"];
+
+thread_local! {
+    /// tract's NNEF reader, made once per thread: making one parses NNEF's standard library (~10 ms natively).
+    static NNEF: tract_nnef::framework::Nnef = tract_nnef::nnef();
+}
+
+/// An NNEF archive is a tar file: "ustar" at offset 257 (POSIX and GNU headers alike).
+fn is_tar(bytes: &[u8]) -> bool {
+    bytes.get(257..262) == Some(b"ustar")
+}
+
+/// One network with a fixed NHWC float input, ready to run.
 pub(crate) struct Net {
     name: &'static str,
     plan: Arc<TypedRunnableModel>,
@@ -34,7 +54,8 @@ pub(crate) struct Net {
 }
 
 impl Net {
-    /// Parses, type-checks and optimises a model. `output_lens` are the expected output sizes.
+    /// Parses (NNEF tar, or ONNX with feature `onnx`), type-checks and optimises a model. `output_lens` are
+    /// the expected output sizes.
     pub(crate) fn from_bytes(
         name: &'static str,
         bytes: &[u8],
@@ -42,31 +63,30 @@ impl Net {
         output_lens: &[usize],
     ) -> Result<Net> {
         let err = |e: TractError| Error::ModelLoad { model: name, detail: format!("{e:#}") };
-        if bytes.is_empty() {
-            return Err(Error::ModelLoad { model: name, detail: "no bytes".into() });
-        }
-        if bytes.len() > MAX_MODEL_BYTES {
-            return Err(Error::TooLarge {
-                what: "model bytes",
-                actual: bytes.len() as u64,
-                limit: MAX_MODEL_BYTES as u64,
-            });
-        }
-        let onnx = tract_onnx::onnx();
-        let proto = onnx.proto_model_for_read(&mut &bytes[..]).map_err(err)?;
-        check_graph_outputs(&proto).map_err(|detail| Error::ModelLoad { model: name, detail })?;
-        // tract 0.23 can still panic on other malformed graphs (found by fuzz/fuzz_targets/model_bytes.rs).
-        let model = catch_panic(
-            || -> Result<TypedModel> {
-                onnx.model_for_proto_model(&proto)
-                    .map_err(err)?
-                    .with_input_fact(0, f32::fact(input_shape).into())
-                    .map_err(err)?
-                    .into_optimized()
-                    .map_err(err)
-            },
-            |panic| Error::ModelLoad { model: name, detail: format!("tract failed on this model ({panic})") },
-        )?;
+        check_size(name, bytes)?;
+        let model = if is_tar(bytes) {
+            // tract-nnef's reader is not known to panic, but it parses untrusted bytes too.
+            catch_panic(
+                || -> Result<TypedModel> {
+                    let mut model = NNEF.with(|nnef| nnef.model_for_read(&mut &bytes[..])).map_err(err)?;
+                    check_input(name, &model, input_shape)?;
+                    // The archive holds a decluttered graph (`to_nnef`): folding its constants (the float16
+                    // weights' casts) is all it needs before codegen; a second declutter pass cost as much
+                    // as parsing it and changed no output bit (models::nnef_tests).
+                    model.prop_consts().map_err(err)?;
+                    model.optimize().map_err(err)?;
+                    Ok(model)
+                },
+                |panic| Error::ModelLoad { model: name, detail: format!("tract failed on this model ({panic})") },
+            )?
+        } else {
+            #[cfg(feature = "onnx")]
+            {
+                onnx::typed_model(name, bytes, input_shape)?.into_optimized().map_err(err)?
+            }
+            #[cfg(not(feature = "onnx"))]
+            return Err(Error::ModelLoad { model: name, detail: "not an NNEF archive (tar)".into() });
+        };
         let outputs = model.output_outlets().map_err(err)?.len();
         if outputs != output_lens.len() {
             return Err(Error::ModelLoad {
@@ -95,7 +115,7 @@ impl Net {
             state
                 .run_plan_with_eval(tvec!(input.clone().into()), |session, op_state, node, inputs| {
                     let t = Instant::now();
-                    let out = tract_onnx::tract_core::plan::eval(session, op_state, node, inputs);
+                    let out = tract_nnef::tract_core::plan::eval(session, op_state, node, inputs);
                     let entry = by_op.entry(node.op().name().to_string()).or_default();
                     entry.0 += 1;
                     entry.1 += t.elapsed().as_secs_f64() * 1000.0;
@@ -139,21 +159,25 @@ impl Net {
     }
 }
 
-/// Every graph output must name a graph input, an initializer or a node output: tract 0.23 indexes its
-/// name table with each output name and panics on a missing one (a corrupt model, found by fuzzing:
-/// tests/regressions/model_bytes/), which in the wasm build would abort the module.
-fn check_graph_outputs(proto: &tract_onnx::pb::ModelProto) -> std::result::Result<(), String> {
-    let graph = proto.graph.as_ref().ok_or("the model has no graph")?;
-    let known: std::collections::HashSet<&str> = graph
-        .input
-        .iter()
-        .map(|i| i.name.as_str())
-        .chain(graph.initializer.iter().map(|t| t.name.as_str()))
-        .chain(graph.node.iter().flat_map(|n| n.output.iter().map(String::as_str)))
-        .collect();
-    match graph.output.iter().find(|o| !known.contains(o.name.as_str())) {
-        Some(o) => Err(format!("graph output {:?} is produced by nothing in the graph", o.name)),
-        None => Ok(()),
+fn check_size(name: &'static str, bytes: &[u8]) -> Result<()> {
+    if bytes.is_empty() {
+        return Err(Error::ModelLoad { model: name, detail: "no bytes".into() });
+    }
+    if bytes.len() > MAX_MODEL_BYTES {
+        return Err(Error::TooLarge { what: "model bytes", actual: bytes.len() as u64, limit: MAX_MODEL_BYTES as u64 });
+    }
+    Ok(())
+}
+
+/// The NNEF graph must take one input of exactly the shape the pre-processing writes.
+fn check_input(name: &'static str, model: &TypedModel, shape: [usize; 4]) -> Result<()> {
+    let fact = match model.input_outlets() {
+        Ok([input]) => model.outlet_fact(*input).ok(),
+        _ => None,
+    };
+    match fact {
+        Some(f) if f.datum_type == f32::datum_type() && f.shape.as_concrete() == Some(&shape[..]) => Ok(()),
+        _ => Err(Error::ModelLoad { model: name, detail: format!("the graph's input is not one f32 {shape:?}") }),
     }
 }
 
@@ -186,15 +210,27 @@ pub struct Models {
     pub(crate) segmenter: Segmenter,
 }
 
-/// The bytes of the models, as committed in `models/` (see models/MANIFEST.md).
+/// The bytes of the models, as committed in `models/` (see models/MANIFEST.md): each either the NNEF archive
+/// (`<stem>.nnef.tar`) or, with feature `onnx`, the ONNX file (`<stem>.onnx`); see [`MODEL_STEMS`].
 #[derive(Clone, Copy)]
 pub struct ModelBytes<'a> {
-    /// The BlazeFace short-range detector (`face_detection_short_range.onnx`).
+    /// The BlazeFace short-range detector (`face_detection_short_range`).
     pub face_detection: &'a [u8],
-    /// The Face Mesh landmark model (`face_landmark.onnx`).
+    /// The Face Mesh landmark model (`face_landmark`).
     pub face_landmark: &'a [u8],
-    /// The selfie segmentation model (`selfie_segmentation.onnx`).
+    /// The selfie segmentation model (`selfie_segmentation`).
     pub selfie_segmentation: &'a [u8],
+}
+
+/// ONNX bytes of the three models → their NNEF archives, in [`ModelBytes`] order (see `onnx::to_nnef`):
+/// how models/*.nnef.tar are made (examples/to_nnef.rs; tests/models.rs checks the committed ones).
+#[cfg(feature = "onnx")]
+pub fn to_nnef(onnx: ModelBytes<'_>) -> Result<[Vec<u8>; 3]> {
+    Ok([
+        onnx::to_nnef(detector::NAME, onnx.face_detection, detector::INPUT)?,
+        onnx::to_nnef(mesh::NAME, onnx.face_landmark, mesh::INPUT)?,
+        onnx::to_nnef(segmenter::NAME, onnx.selfie_segmentation, segmenter::INPUT)?,
+    ])
 }
 
 /// The committed model files, compiled into the binary (feature `embed-models`).
@@ -206,7 +242,7 @@ pub const EMBEDDED: ModelBytes<'static> = ModelBytes {
 };
 
 impl Models {
-    /// Loads the three models from their ONNX bytes.
+    /// Loads the three models from their bytes (NNEF archives, or ONNX with feature `onnx`).
     pub fn from_bytes(bytes: ModelBytes<'_>) -> Result<Models> {
         Ok(Models {
             detector: Detector::from_bytes(bytes.face_detection)?,
@@ -225,5 +261,104 @@ impl Models {
     #[cfg(feature = "embed-models")]
     pub fn embedded() -> Result<Models> {
         Models::from_bytes(EMBEDDED)
+    }
+}
+
+/// The committed NNEF archives: what [`to_nnef`] makes of the committed ONNX files, and the same networks.
+#[cfg(all(test, feature = "embed-models"))]
+mod nnef_tests {
+    use super::*;
+
+    const ARCHIVES: [&[u8]; 3] = [
+        include_bytes!("../../models/face_detection_short_range.nnef.tar"),
+        include_bytes!("../../models/face_landmark.nnef.tar"),
+        include_bytes!("../../models/selfie_segmentation.nnef.tar"),
+    ];
+
+    #[test]
+    fn committed_archives_are_the_conversion_of_the_committed_onnx() {
+        let fresh = to_nnef(EMBEDDED).unwrap();
+        for ((stem, committed), fresh) in MODEL_STEMS.iter().zip(ARCHIVES).zip(&fresh) {
+            assert!(committed == &fresh[..], "models/{stem}.nnef.tar is stale: cargo run --example to_nnef");
+        }
+    }
+
+    /// Bit-identical outputs from both formats, on seeded inputs in the networks' range and a constant one.
+    #[test]
+    fn nnef_and_onnx_compute_the_same_bits() {
+        let onnx = [EMBEDDED.face_detection, EMBEDDED.face_landmark, EMBEDDED.selfie_segmentation];
+        let nets = [
+            (detector::NAME, detector::INPUT, vec![896 * 16, 896]),
+            (mesh::NAME, mesh::INPUT, vec![1404, 1]),
+            (segmenter::NAME, segmenter::INPUT, vec![256 * 256]),
+        ];
+        for (((name, shape, outs), onnx), nnef) in nets.into_iter().zip(onnx).zip(ARCHIVES) {
+            let a = Net::from_bytes(name, onnx, shape, &outs).unwrap();
+            let b = Net::from_bytes(name, nnef, shape, &outs).unwrap();
+            for seed in 0..3u32 {
+                let fill = |x: &mut [f32]| {
+                    let mut s = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
+                    for v in x.iter_mut() {
+                        s ^= s << 13;
+                        s ^= s >> 17;
+                        s ^= s << 5;
+                        *v = if seed == 0 { 0.5 } else { (s >> 8) as f32 / (1 << 24) as f32 * 2.0 - 1.0 };
+                    }
+                };
+                let (ya, yb) = (a.run(fill).unwrap(), b.run(fill).unwrap());
+                let bits = |y: &Vec<Vec<f32>>| y.iter().flatten().map(|v| v.to_bits()).collect::<Vec<_>>();
+                assert!(bits(&ya) == bits(&yb), "{name}: outputs differ on input {seed}");
+            }
+        }
+    }
+
+    #[test]
+    fn corrupt_archives_are_typed_errors() {
+        let fd = ARCHIVES[0];
+        let mut cases: Vec<Vec<u8>> = vec![fd[..fd.len() / 2].to_vec(), fd[..600].to_vec()];
+        let mut flipped = fd.to_vec();
+        for i in (512..flipped.len()).step_by(4099) {
+            flipped[i] ^= 0x5a;
+        }
+        cases.push(flipped);
+        // the landmark model in the detector's slot: a valid archive with the wrong input
+        cases.push(ARCHIVES[1].to_vec());
+        for bytes in cases {
+            match Net::from_bytes(detector::NAME, &bytes, detector::INPUT, &[896 * 16, 896]) {
+                Err(Error::ModelLoad { .. }) => {}
+                Err(e) => panic!("unexpected error {e}"),
+                Ok(_) => panic!("corrupt archive accepted"),
+            }
+        }
+    }
+
+    /// The wasm build aborts on a panic (catch_panic only guards native builds), so tract-nnef's reader must
+    /// refuse corrupt archives without panicking: every prefix cut at a tar block boundary and every byte of
+    /// graph.nnef and of the first weight file's header flipped, on the detector's archive.
+    #[test]
+    fn corrupt_archives_do_not_panic() {
+        let fd = ARCHIVES[0];
+        let mut cases: Vec<Vec<u8>> = (1..fd.len() / 512).step_by(7).map(|b| fd[..b * 512].to_vec()).collect();
+        // graph.nnef's text starts after its 512-byte header; the next entry's header and .dat header follow
+        let graph_len = usize::from_str_radix(std::str::from_utf8(&fd[124..135]).unwrap().trim(), 8).unwrap();
+        let first_dat = 512 + graph_len.div_ceil(512) * 512;
+        for i in (512..512 + graph_len).step_by(97).chain(first_dat..first_dat + 512 + 128) {
+            let mut b = fd.to_vec();
+            b[i] = b[i].wrapping_add(1 + (i % 200) as u8);
+            cases.push(b);
+        }
+        let mut panics = Vec::new();
+        for (n, bytes) in cases.iter().enumerate() {
+            let got = std::panic::catch_unwind(|| super::NNEF.with(|nnef| nnef.model_for_read(&mut &bytes[..])));
+            if got.is_err() {
+                panics.push(n);
+            }
+        }
+        assert!(
+            panics.is_empty(),
+            "tract-nnef panicked on {} of {} corrupt archives: {panics:?}",
+            panics.len(),
+            cases.len()
+        );
     }
 }

@@ -7,6 +7,9 @@ use crate::frame::Frame;
 use crate::imaging::{warp_to_tensor, Affine, Border, GrayImage, Point};
 
 const SIZE: usize = 256;
+pub(crate) const NAME: &str = "selfie_segmentation";
+/// The fixed NHWC input.
+pub(crate) const INPUT: [usize; 4] = [1, SIZE, SIZE, 3];
 
 /// Person probability over the frame, stored at the model's resolution.
 #[derive(Clone, Debug, PartialEq)]
@@ -39,9 +42,9 @@ pub struct Segmenter {
 }
 
 impl Segmenter {
-    /// Loads the model from its ONNX bytes (`selfie_segmentation.onnx`).
+    /// Loads the model from its bytes (`selfie_segmentation.nnef.tar`, or `.onnx` with feature `onnx`).
     pub fn from_bytes(bytes: &[u8]) -> Result<Segmenter> {
-        let net = Net::from_bytes("selfie_segmentation", bytes, [1, SIZE, SIZE, 3], &[SIZE * SIZE])?;
+        let net = Net::from_bytes(NAME, bytes, INPUT, &[SIZE * SIZE])?;
         Ok(Segmenter { net })
     }
 

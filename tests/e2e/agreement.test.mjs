@@ -31,9 +31,9 @@ async function wasmChecker() {
   wasm = mod.PhotoChecker.create({
     profile: 'chsi',
     models: {
-      faceDetection: m('face_detection_short_range.onnx'),
-      faceLandmark: m('face_landmark.onnx'),
-      selfieSegmentation: m('selfie_segmentation.onnx'),
+      faceDetection: m('face_detection_short_range.nnef.tar'),
+      faceLandmark: m('face_landmark.nnef.tar'),
+      selfieSegmentation: m('selfie_segmentation.nnef.tar'),
     },
   });
   return wasm;

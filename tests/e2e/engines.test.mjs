@@ -43,7 +43,7 @@ before(async () => {
   };
   // the same page with one model missing (HTTP 404): the fault state every engine must show
   faultServer = await startServer({
-    root: join(ROOT, 'www'), log: () => {}, extra: { '/models/face_landmark.onnx': join(ROOT, 'no/such/file') },
+    root: join(ROOT, 'www'), log: () => {}, extra: { '/models/face_landmark.nnef.tar': join(ROOT, 'no/such/file') },
   });
   server = await startServer({
     root: join(ROOT, 'www'), extra, log: () => {}, onCspReport: (r) => cspReports.push(r),
@@ -183,7 +183,7 @@ for (const name of ENGINES) {
       await engine.goto(faultServer.url);
       const detail = await engine.waitFor(() => document.body.dataset.state === 'model-failed'
         && document.getElementById('error-detail').textContent, null, { timeout: 120_000, what: 'model-failed' });
-      assert.match(detail, /models\/face_landmark\.onnx: HTTP 404/);
+      assert.match(detail, /models\/face_landmark\.nnef\.tar: HTTP 404/);
       await engine.goto(server.url); // back to the page whose CSP reports are collected
     });
 

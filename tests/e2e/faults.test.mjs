@@ -55,7 +55,7 @@ test('model files fail to load: model-failed names the file, 重试 fetches agai
 }, async () => {
   let hits = 0;
   const { page, context, errors } = await env.open('', {
-    setup: (page) => page.route('**/models/face_landmark.onnx', (route) => {
+    setup: (page) => page.route('**/models/face_landmark.nnef.tar', (route) => {
       hits += 1;
       if (hits === 1) return route.fulfill({ status: 500, body: 'model store down' });
       if (hits === 2) return route.abort('connectionreset');
@@ -65,7 +65,7 @@ test('model files fail to load: model-failed names the file, 重试 fetches agai
   await waitState(page, 'model-failed');
   await mark(page);
   assert.match(await page.textContent('#error-text'), /检测模型加载失败/);
-  assert.match(await page.textContent('#error-detail'), /models\/face_landmark\.onnx: HTTP 500/);
+  assert.match(await page.textContent('#error-detail'), /models\/face_landmark\.nnef\.tar: HTTP 500/);
   assert.ok(await shown(page, '#retry'));
   assert.equal(await page.textContent('#retry'), '重试');
   await page.click('#lang');

@@ -15,7 +15,8 @@ const ASSETS = new Set([
   '/', '/style.css', '/app.js', '/worker.js', '/pkg/photo_check.js', '/pkg/photo_check_bg.wasm',
   '/photo-check.js', '/engine.js', // the npm package's entry and engine (npm/, copied by scripts/build-npm.sh)
   '/guidance.js', '/speech.js', '/orientation.js', '/overlay.js', // the live guidance's modules (app.js imports them)
-  '/models/face_detection_short_range.onnx', '/models/face_landmark.onnx', '/models/selfie_segmentation.onnx',
+  '/models/face_detection_short_range.nnef.tar', '/models/face_landmark.nnef.tar',
+  '/models/selfie_segmentation.nnef.tar',
   '/test-profile.toml', // ?profileUrl= (same origin) in this test
 ]);
 
@@ -78,7 +79,7 @@ test('strict CSP: capture + cross-origin upload with no violation, no stray requ
   const after = requests.filter((r) => r.afterClick && !isBlob(r));
   assert.deepEqual(after.map((r) => `${r.method} ${r.url}`), [`POST ${env.uploadUrl}`]);
   const paths = requests.map((r) => new URL(r.url).pathname);
-  for (const p of ['/', '/app.js', '/worker.js', '/pkg/photo_check_bg.wasm', '/models/face_landmark.onnx']) {
+  for (const p of ['/', '/app.js', '/worker.js', '/pkg/photo_check_bg.wasm', '/models/face_landmark.nnef.tar']) {
     assert.ok(paths.includes(p), p);
   }
   console.log(`  ${requests.length} requests: ` +

@@ -4,9 +4,9 @@
 import init, { PhotoChecker } from './pkg/photo_check.js';
 
 const MODELS = {
-  faceDetection: 'models/face_detection_short_range.onnx',
-  faceLandmark: 'models/face_landmark.onnx',
-  selfieSegmentation: 'models/selfie_segmentation.onnx',
+  faceDetection: 'models/face_detection_short_range.nnef.tar',
+  faceLandmark: 'models/face_landmark.nnef.tar',
+  selfieSegmentation: 'models/selfie_segmentation.nnef.tar',
 };
 let wasm = null;
 let checker = null;

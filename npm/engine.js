@@ -92,6 +92,10 @@ export function createEngine(post) {
       models: { faceDetection: fd, faceLandmark: fl, selfieSegmentation: ss },
     });
     post({ type: 'ready', id: msg.id, profile: checker.profileName, pkg });
+    // The networks' first run is the slow one (0.1–0.5 s each in a cold JIT tier): done now, while the client
+    // opens the camera, instead of on its first frame (messages queue behind it). Optional, so a failure here
+    // is left to the first frame to report.
+    try { checker.warmUp(); } catch { /* the first frame reports it */ }
   }
 
   return async function handle(msg) {

@@ -132,6 +132,13 @@ impl Checker {
         self.profile = profile;
     }
 
+    /// Runs each network once on zeros, so that the first frame does not pay for code never run before (in
+    /// a browser: 0.1–0.5 s per network in the JIT's first tiers). Optional: without it the first frame
+    /// does the same work. The wasm page calls it while the camera opens.
+    pub fn warm_up(&self) -> Result<()> {
+        self.models.warm_up()
+    }
+
     /// Times the three networks by tract op type (see `Models::profile`).
     pub fn profile_networks(&self, runs: usize) -> Result<Vec<NetProfile>> {
         self.models.profile(runs)

@@ -224,6 +224,14 @@ impl PhotoChecker {
         to_js(&inner.checker.profile_networks(runs.clamp(1, 100) as usize).map_err(core_error)?)
     }
 
+    /// Runs each network once on zeros (see `Checker::warm_up`): call it right after `create`, while the
+    /// camera opens, so the first frame is not the slow one.
+    #[wasm_bindgen(js_name = warmUp)]
+    pub fn warm_up(&self) -> Result<(), JsValue> {
+        let inner = self.inner.as_ref().ok_or_else(freed)?;
+        inner.checker.warm_up().map_err(core_error)
+    }
+
     /// The active profile's name.
     #[wasm_bindgen(getter, js_name = profileName)]
     pub fn profile_name(&self) -> Result<String, JsValue> {

@@ -73,6 +73,7 @@ fn crop(rgba: &[u8], w: u32, x0: u32, y0: u32, cw: u32, ch: u32) -> Vec<u8> {
 #[wasm_bindgen_test]
 fn sample_frame_fails_chsi_on_the_smile() {
     let mut c = checker();
+    c.warm_up().expect("each network runs once on zeros");
     let (rgba, w, h) = sample_rgba();
     let data = Uint8ClampedArray::from(rgba.as_slice());
     let report = c.check_frame(data.into(), w as f64, h as f64).unwrap();
@@ -310,6 +311,7 @@ fn calls_after_dispose_and_free_throw() {
     assert_eq!(code(c.check_image(Uint8Array::from(SAMPLE_PNG).into()).unwrap_err()), "freed");
     assert_eq!(code(c.reset().unwrap_err()), "freed");
     assert_eq!(code(c.profile_name().unwrap_err()), "freed");
+    assert_eq!(code(c.warm_up().unwrap_err()), "freed");
     c.dispose(); // twice is fine
 
     // Through the generated JS class: free() then a call throws a JS exception (no trap), and the

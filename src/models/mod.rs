@@ -94,11 +94,26 @@ impl Net {
                 detail: format!("has {outputs} outputs, expected {}", output_lens.len()),
             });
         }
+        // The output sizes follow from the fixed input shape: checked here, without running the graph (a
+        // first run costs 0.1–0.5 s in a browser's cold JIT tier: `warm_up` does it when the caller wants).
+        for (i, &want) in output_lens.iter().enumerate() {
+            let fact = model.output_fact(i).map_err(err)?;
+            let len = fact.shape.as_concrete().map(|dims| dims.iter().product::<usize>());
+            if len != Some(want) {
+                return Err(Error::ModelLoad {
+                    model: name,
+                    detail: format!("output {i} has shape {:?}, expected {want} values", fact.shape),
+                });
+            }
+        }
         let plan = model.into_runnable().map_err(err)?;
-        let net = Net { name, plan, input_shape, output_lens: output_lens.to_vec() };
-        // One dry run proves the graph and the output sizes before the first real frame.
-        net.run(|_| {}).map_err(|e| Error::ModelLoad { model: name, detail: e.to_string() })?;
-        Ok(net)
+        Ok(Net { name, plan, input_shape, output_lens: output_lens.to_vec() })
+    }
+
+    /// Runs the network once on zeros: the first run of freshly loaded code is the slow one (in a browser,
+    /// the JIT's first tiers), so a caller can pay it before the first frame, e.g. while a camera opens.
+    fn warm_up(&self) -> Result<()> {
+        self.run(|_| {}).map(|_| ())
     }
 
     /// Runs the network `runs` times on a constant input (after one untimed run) and returns the mean
@@ -249,6 +264,11 @@ impl Models {
             mesh: FaceMesh::from_bytes(bytes.face_landmark)?,
             segmenter: Segmenter::from_bytes(bytes.selfie_segmentation)?,
         })
+    }
+
+    /// Runs each network once (see [`Checker::warm_up`](crate::Checker::warm_up)).
+    pub fn warm_up(&self) -> Result<()> {
+        [&self.detector.net, &self.mesh.net, &self.segmenter.net].into_iter().try_for_each(Net::warm_up)
     }
 
     /// Times each network by tract op type over `runs` runs (a diagnostic: where tract spends the

@@ -67,6 +67,15 @@ async function launchChromium({ width, height, y4m }) {
     evaluate: (fn, arg) => page.evaluate(fn, arg),
     screenshot: (file) => page.screenshot({ path: file }),
     close: () => browser.close(),
+    /** Chromium only: network emulation (DevTools), e.g. a weak 4G link for bench/engines.mjs --throttle. */
+    throttle: async ({ mbit, latencyMs }) => {
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Network.enable');
+      const bytesPerSecond = (mbit * 1e6) / 8;
+      await cdp.send('Network.emulateNetworkConditions', {
+        offline: false, latency: latencyMs, downloadThroughput: bytesPerSecond, uploadThroughput: bytesPerSecond,
+      });
+    },
   };
 }
 

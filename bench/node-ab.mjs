@@ -4,6 +4,7 @@
 // quiet), then confirm with bash bench/run.sh.
 //   node bench/node-ab.mjs [--size 640x480] [--frames 100] PKG_DIR...   (default: www/pkg)
 // Also prints each build's PhotoChecker.create time (parse + optimise the three models, in Node).
+//   --profile N   also each network's time per run and its op types above 5 % (profileNetworks(N), per build)
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,10 +12,11 @@ import { PNG } from 'pngjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const args = process.argv.slice(2);
-const opt = { size: '640x480', frames: 100, pkgs: [] };
+const opt = { size: '640x480', frames: 100, profile: 0, pkgs: [] };
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--size') opt.size = args[++i];
   else if (args[i] === '--frames') opt.frames = +args[++i];
+  else if (args[i] === '--profile') opt.profile = +args[++i];
   else opt.pkgs.push(resolve(args[i]));
 }
 if (!opt.pkgs.length) opt.pkgs.push(join(ROOT, 'www/pkg'));
@@ -64,6 +66,7 @@ for (const pkg of opt.pkgs) {
     if (i >= WARMUP) rows.push({ js: performance.now() - t, ...r.timing_ms });
     reports.push(JSON.stringify({ ...r, timing_ms: undefined }));
   });
+  const profiles = opt.profile ? checker.profileNetworks(opt.profile) : [];
   checker.free();
   const col = (k) => median(rows.map((r) => r[k])).toFixed(1);
   console.log(`${pkg} (models *${made.ext}, create ${made.createMs.toFixed(0)} ms) ${opt.size}: ` +
@@ -72,4 +75,8 @@ for (const pkg of opt.pkgs) {
   firstReports ??= reports;
   const same = reports.filter((r, i) => r === firstReports[i]).length;
   console.log(`  reports identical to the first build's: ${same} of ${reports.length} frames`);
+  for (const p of profiles) {
+    const ops = p.ops.filter((o) => o.ms >= p.total_ms * 0.05).map((o) => `${o.op} ×${o.nodes} ${o.ms.toFixed(2)}`);
+    console.log(`  ${p.model}: ${p.total_ms.toFixed(2)} ms per run (${ops.join(', ')})`);
+  }
 }

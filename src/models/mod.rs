@@ -21,6 +21,7 @@ pub mod mesh;
 #[cfg(feature = "onnx")]
 mod onnx;
 pub mod segmenter;
+mod upsample;
 
 pub use detector::{Detection, Detector};
 pub use mesh::{FaceMesh, MeshResult, Roi};
@@ -74,6 +75,7 @@ impl Net {
                     // weights' casts) is all it needs before codegen; a second declutter pass cost as much
                     // as parsing it and changed no output bit (models::nnef_tests).
                     model.prop_consts().map_err(err)?;
+                    upsample::specialise(&mut model).map_err(err)?;
                     model.optimize().map_err(err)?;
                     Ok(model)
                 },
@@ -82,7 +84,9 @@ impl Net {
         } else {
             #[cfg(feature = "onnx")]
             {
-                onnx::typed_model(name, bytes, input_shape)?.into_optimized().map_err(err)?
+                let mut model = onnx::typed_model(name, bytes, input_shape)?.into_decluttered().map_err(err)?;
+                upsample::specialise(&mut model).map_err(err)?;
+                model.into_optimized().map_err(err)?
             }
             #[cfg(not(feature = "onnx"))]
             return Err(Error::ModelLoad { model: name, detail: "not an NNEF archive (tar)".into() });

@@ -4,7 +4,7 @@
 # Extra arguments go to scripts/serve.mjs (e.g. --upload-proxy http://127.0.0.1:8081, as scripts/demo.sh does).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# PAGE_BUILT=1: www/ is already built (scripts/demo.sh builds it beside the CLI)
+# PAGE_BUILT=1: www/ is already built (skips the tools check and scripts/build-web.sh)
 if [ -z "${PAGE_BUILT:-}" ]; then
   bash scripts/web-tools.sh page >&2
   bash scripts/build-web.sh

@@ -20,8 +20,8 @@ pub mod detector;
 pub mod mesh;
 #[cfg(feature = "onnx")]
 mod onnx;
+mod ops;
 pub mod segmenter;
-mod upsample;
 
 pub use detector::{Detection, Detector};
 pub use mesh::{FaceMesh, MeshResult, Roi};
@@ -75,7 +75,7 @@ impl Net {
                     // weights' casts) is all it needs before codegen; a second declutter pass cost as much
                     // as parsing it and changed no output bit (models::nnef_tests).
                     model.prop_consts().map_err(err)?;
-                    upsample::specialise(&mut model).map_err(err)?;
+                    ops::specialise(&mut model).map_err(err)?;
                     model.optimize().map_err(err)?;
                     Ok(model)
                 },
@@ -85,7 +85,7 @@ impl Net {
             #[cfg(feature = "onnx")]
             {
                 let mut model = onnx::typed_model(name, bytes, input_shape)?.into_decluttered().map_err(err)?;
-                upsample::specialise(&mut model).map_err(err)?;
+                ops::specialise(&mut model).map_err(err)?;
                 model.into_optimized().map_err(err)?
             }
             #[cfg(not(feature = "onnx"))]

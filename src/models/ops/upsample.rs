@@ -4,7 +4,7 @@
 //! routine: the input copied, then each axis resampled through a per-element plan of taps, which along the
 //! last axis means a fill and two one-element loops for every output value. That was a third of the
 //! network's time in the browser (6.4 of 19 ms per run, `Models::profile`). [`Upsample2x`] replaces those
-//! nodes at load ([`specialise`]) and computes the same values: the same two products per output, added in
+//! nodes at load (`ops::specialise`) and computes the same values: the same two products per output, added in
 //! the same order (`0 + w₀·a + w₁·b`, the rows first, then the columns), so the outputs are bit for bit
 //! tract's (tested below against tract's own op).
 
@@ -90,7 +90,7 @@ impl TypedOp for Upsample2x {
 
 /// Whether `node` is a `Resize` that [`Upsample2x`] computes exactly: linear, `half_pixel`, constant
 /// scales `[1, 1, 2, 2]`, a rank-4 `f32` input of known size.
-fn is_bilinear_2x(model: &TypedModel, node: &TypedNode) -> TractResult<bool> {
+pub(super) fn matches(model: &TypedModel, node: &TypedNode) -> TractResult<bool> {
     let Some(op) = node.op_as::<Resize>() else { return Ok(false) };
     let (Some(scales), None) = (op.optional_scales_input, op.optional_sizes_input) else { return Ok(false) };
     if op.interpolator != Interpolator::Linear || op.coord_transformer != CoordTransformer::HalfPixel {
@@ -105,35 +105,10 @@ fn is_bilinear_2x(model: &TypedModel, node: &TypedNode) -> TractResult<bool> {
         && input.shape.as_concrete().is_some_and(|s| s.len() == 4 && s[2] > 0 && s[3] > 0))
 }
 
-/// Replaces every `Resize` node of `model` that [`Upsample2x`] computes exactly; returns how many.
-pub(crate) fn specialise(model: &mut TypedModel) -> TractResult<usize> {
-    let mut ids = Vec::new();
-    for node in model.nodes() {
-        if is_bilinear_2x(model, node)? {
-            ids.push(node.id);
-        }
-    }
-    for &id in &ids {
-        let node = model.node(id);
-        let patch = TypedModelPatch::replace_single_op(model, node, &node.inputs[..1], Upsample2x)?;
-        patch.apply(model)?;
-    }
-    Ok(ids.len())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn seeded(len: usize, seed: u32) -> Vec<f32> {
-        let mut x = seed;
-        (0..len)
-            .map(|_| {
-                x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-                (x >> 8) as f32 / (1u32 << 24) as f32 * 8.0 - 4.0
-            })
-            .collect()
-    }
+    use crate::models::ops::tests::{assert_same_bits, seeded};
 
     fn tract_resize(input: &Tensor) -> Tensor {
         let op = Resize {
@@ -156,15 +131,9 @@ mod tests {
         for (i, shape) in
             [[1, 128, 16, 16], [1, 24, 64, 64], [2, 3, 5, 7], [1, 1, 1, 1], [1, 2, 1, 6]].iter().enumerate()
         {
-            let data = seeded(shape.iter().product(), i as u32 + 1);
-            let input = Tensor::from_shape(shape, &data).unwrap();
+            let input = Tensor::from_shape(shape, &seeded(shape.iter().product(), i as u32 + 1)).unwrap();
             let ours = Upsample2x.eval(&EvalContext::out_of_plan(), tvec!(input.clone().into_tvalue())).unwrap();
-            let theirs = tract_resize(&input);
-            assert_eq!(ours[0].shape(), theirs.shape(), "{shape:?}");
-            let a = ours[0].try_as_plain_ram().unwrap();
-            let b = theirs.try_as_plain_ram().unwrap();
-            let (a, b) = (a.as_slice::<f32>().unwrap(), b.as_slice::<f32>().unwrap());
-            assert!(a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits()), "{shape:?} differs");
+            assert_same_bits(&ours[0], &tract_resize(&input), shape);
         }
     }
 

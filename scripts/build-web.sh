@@ -25,9 +25,17 @@ export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 # is too old for wasm-bindgen's output (the module then fails to load), and binaryen 132's -Oz made the module
 # smaller raw but not smaller gzipped.
 # RUSTFLAGS replaces .cargo/config.toml's rustflags, so the getrandom backend is repeated here.
+# A missing wasm-bindgen CLI (a first run) is installed while the module builds: both are long, mostly
+# single-threaded stretches on a first build.
+bindgen=
+if ! wasm-bindgen --version 2>/dev/null | grep -q ' 0.2.130'; then
+  bash scripts/web-tools.sh bindgen &
+  bindgen=$!
+fi
 build() {  # build OUT_DIR TARGET_DIR EXTRA_RUSTFLAGS
   RUSTFLAGS="--cfg getrandom_backend=\"wasm_js\" $3" \
     cargo build --locked --profile wasm --lib --target wasm32-unknown-unknown --no-default-features --target-dir "$2"
+  if [ -n "$bindgen" ]; then wait "$bindgen"; bindgen=; fi
   wasm-bindgen --target web --remove-name-section --remove-producers-section --out-dir "$1" \
     "$2/wasm32-unknown-unknown/wasm/photo_check.wasm"
 }

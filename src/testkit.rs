@@ -18,7 +18,7 @@
 
 use crate::frame::Frame;
 use crate::imaging::geometry::{point_in_polygon, polygon_pixels};
-use crate::imaging::{GrayImage, Point};
+use crate::imaging::{frame_gray, GrayImage, Point};
 use crate::models::{Detection, MeshResult, PersonMask, Roi};
 use crate::observe::canonical_face::CANONICAL_FACE;
 use crate::observe::landmarks as lm;
@@ -337,6 +337,8 @@ fn rotation(yaw_deg: f32, pitch_deg: f32, roll_deg: f32) -> Mat3 {
 pub(crate) struct Scene {
     /// The painted frame.
     pub frame: Frame,
+    /// The frame's grey values (the pipeline's own `imaging::frame_gray`).
+    pub gray: GrayImage,
     /// Detections, best first: one for the face (score 0.9), none, or more.
     pub detections: Vec<Detection>,
     /// The accepted face mesh (absent without exactly one detection or below presence 0.5).
@@ -357,7 +359,7 @@ impl Scene {
             ([only], Some(mesh)) => Some(Face { detection: only, mesh, pose: self.pose }),
             _ => None,
         };
-        Observation::new(&self.frame, &self.detections, face, self.presence, &self.mask)
+        Observation::new(&self.frame, &self.gray, &self.detections, face, self.presence, &self.mask)
     }
 
     /// Runs every check of `profile` on the scene.
@@ -921,6 +923,7 @@ impl SceneBuilder {
 
         // measures
         let frame = Frame::from_rgb(cv.rgb, self.width, self.height).expect("a valid synthetic frame");
+        let gray = frame_gray(&frame);
         let mask =
             PersonMask { mask: GrayImage::new(w, h, cv.person), image_width: self.width, image_height: self.height };
         let oval = pts(&lm::FACE_OVAL);
@@ -949,7 +952,7 @@ impl SceneBuilder {
             presence: self.presence,
         });
         let pose = mesh.as_ref().and_then(|m| estimate_head_pose(&m.points));
-        Scene { frame, detections, mesh, mask, pose, presence }
+        Scene { frame, gray, detections, mesh, mask, pose, presence }
     }
 }
 

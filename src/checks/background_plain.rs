@@ -137,15 +137,16 @@ mod tests {
         check(&scene.observation(), p)
     }
 
-    /// The background painted grey in a smooth top-to-bottom ramp from `from` to `to`: uneven light, but no
-    /// step between neighbouring grid points reaches an edge.
+    /// The background's grey values replaced by a smooth top-to-bottom ramp from `from` to `to`: uneven
+    /// light, but no step between neighbouring grid points reaches an edge.
     fn ramp(from: f32, to: f32) -> Scene {
         let mut scene = SceneBuilder::new().build();
-        let (w, h) = (scene.frame.width() as usize, scene.frame.height() as usize);
-        let person: Vec<bool> = scene.mask.mask.data.iter().map(|&p| p >= 0.5).collect();
-        for (i, px) in scene.frame.rgb_mut().chunks_exact_mut(3).enumerate() {
-            if !person[i] {
-                px.fill((from + (to - from) * (i / w) as f32 / h as f32).round() as u8);
+        let (w, h) = (scene.gray.width, scene.gray.height);
+        for y in 0..h {
+            for x in 0..w {
+                if scene.mask.mask.data[y * w + x] < 0.5 {
+                    scene.gray.data[y * w + x] = from + (to - from) * y as f32 / h as f32;
+                }
             }
         }
         scene
@@ -185,7 +186,7 @@ mod tests {
         let m = measure(&scene, &chsi()).value.expect("a measure");
         // the plain backdrop's luma, no spread, no edge; about half the grid is background (the person
         // and the margin kept around it take the rest)
-        let backdrop = r3(scene.observation().gray.get(5, 5));
+        let backdrop = r3(scene.gray.get(5, 5));
         assert_eq!((m.mean_luma, m.luma_std, m.edge_share), (Some(backdrop), Some(0.0), Some(0.0)));
         assert!(m.background_share > 0.3 && m.background_share < 0.9, "{m:?}");
         // the ramp spreads the luma over 80..250 (evenly: sd 170 / √12 ≈ 49, mean 165); the person hides

@@ -141,6 +141,7 @@ pub fn check(obs: &Observation, p: &Params) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::imaging::frame_gray;
     use crate::report::{Reason as Why, Status};
     use crate::testkit::{assert_outcome, profile, Scene, SceneBuilder, Side};
 
@@ -209,6 +210,7 @@ mod tests {
                 rgb[3 * (y * w + x)..3 * (y * w + x) + 3].copy_from_slice(&[45, 32, 25]);
             }
         }
+        scene.gray = frame_gray(&scene.frame);
         scene
     }
 

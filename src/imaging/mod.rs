@@ -5,7 +5,7 @@ pub mod geometry;
 pub mod gray;
 
 pub use geometry::{Affine, Point};
-pub use gray::{GrayImage, Luma};
+pub use gray::GrayImage;
 
 use crate::frame::Frame;
 

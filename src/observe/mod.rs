@@ -10,7 +10,7 @@ pub mod regions;
 pub use pose::HeadPose;
 
 use crate::frame::Frame;
-use crate::imaging::{Luma, Point};
+use crate::imaging::{GrayImage, Point};
 use crate::models::{Detection, MeshResult, PersonMask};
 
 /// The one face the checks look at.
@@ -67,8 +67,8 @@ impl Face<'_> {
 pub struct Observation<'a> {
     /// The frame being checked.
     pub frame: &'a Frame,
-    /// The frame's grey values (luma 0..255), computed where read.
-    pub gray: Luma<'a>,
+    /// The frame as grey values (luma 0..255).
+    pub gray: &'a GrayImage,
     /// All faces the detector found (best first).
     pub detections: &'a [Detection],
     /// The face, when exactly one was found and its mesh says it is a face.
@@ -86,12 +86,13 @@ impl<'a> Observation<'a> {
     /// The observation of one frame; learns the face's skin colour model.
     pub fn new(
         frame: &'a Frame,
+        gray: &'a GrayImage,
         detections: &'a [Detection],
         face: Option<Face<'a>>,
         presence: Option<f32>,
         mask: &'a PersonMask,
     ) -> Observation<'a> {
         let skin = face.as_ref().and_then(|f| regions::SkinModel::learn(frame, f));
-        Observation { frame, gray: Luma::of(frame), detections, face, presence, mask, skin }
+        Observation { frame, gray, detections, face, presence, mask, skin }
     }
 }

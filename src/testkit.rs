@@ -298,12 +298,12 @@ fn gaussian_blur(rgb: &mut [u8], w: usize, h: usize, sigma: f32) {
     }
 }
 
-/// Tiny deterministic generator for the noisy background (Knuth's MMIX LCG).
-struct Lcg(u64);
+/// Tiny deterministic generator for the noisy background and other seeded test data (Knuth's MMIX LCG).
+pub(crate) struct Lcg(pub(crate) u64);
 
 impl Lcg {
     /// Uniform in [-1, 1).
-    fn next(&mut self) -> f32 {
+    pub(crate) fn next(&mut self) -> f32 {
         self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         ((self.0 >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
     }

@@ -86,7 +86,8 @@ impl Net {
             {
                 let mut model = onnx::typed_model(name, bytes, input_shape)?.into_decluttered().map_err(err)?;
                 ops::specialise(&mut model).map_err(err)?;
-                model.into_optimized().map_err(err)?
+                model.optimize().map_err(err)?;
+                model
             }
             #[cfg(not(feature = "onnx"))]
             return Err(Error::ModelLoad { model: name, detail: "not an NNEF archive (tar)".into() });

@@ -109,10 +109,33 @@ pub fn polygon_pixels(poly: &[Point], width: u32, height: u32, step: usize) -> V
     let ys = y0.floor().max(0.0) as usize;
     let xe = (x1.ceil().max(0.0) as usize).min(width as usize);
     let ye = (y1.ceil().max(0.0) as usize).min(height as usize);
+    // One row at a time: where each edge crosses the row, computed as `point_in_polygon` does, then the
+    // pixels left of an odd number of crossings (the same comparisons, so the same pixels).
     let mut out = Vec::new();
+    let mut crossings = Vec::with_capacity(poly.len());
     for y in (ys..ye).step_by(step.max(1)) {
+        let py = y as f32 + 0.5;
+        crossings.clear();
+        let mut j = poly.len().wrapping_sub(1);
+        for (i, &a) in poly.iter().enumerate() {
+            let b = poly[j];
+            if (a.y > py) != (b.y > py) {
+                let cross = (b.x - a.x) * (py - a.y) / (b.y - a.y) + a.x;
+                // `px < NaN` never holds: such an edge never toggles
+                if !cross.is_nan() {
+                    crossings.push(cross);
+                }
+            }
+            j = i;
+        }
+        crossings.sort_by(f32::total_cmp);
+        let mut passed = 0; // crossings at or left of the pixel centre
         for x in (xs..xe).step_by(step.max(1)) {
-            if point_in_polygon(Point::new(x as f32 + 0.5, y as f32 + 0.5), poly) {
+            let px = x as f32 + 0.5;
+            while passed < crossings.len() && crossings[passed] <= px {
+                passed += 1;
+            }
+            if (crossings.len() - passed) % 2 == 1 {
                 out.push((x, y));
             }
         }
@@ -141,5 +164,35 @@ mod tests {
         assert!(point_in_polygon(Point::new(1.0, 1.0), &sq));
         assert!(!point_in_polygon(Point::new(3.0, 1.0), &sq));
         assert_eq!(polygon_area(&sq), 4.0);
+    }
+
+    #[test]
+    fn polygon_pixels_are_the_centres_point_in_polygon_accepts() {
+        let mut rng = crate::testkit::Lcg(3);
+        for round in 0..300 {
+            // random polygons, self-crossing ones included, partly outside the 40×30 canvas
+            let n = 3 + round % 14;
+            let poly: Vec<Point> =
+                (0..n).map(|_| Point::new(20.0 + 26.0 * rng.next(), 15.0 + 20.0 * rng.next())).collect();
+            let step = 1 + round % 3;
+            let mut expected = Vec::new();
+            let (x0, y0, x1, y1) = bounds(poly.iter().copied());
+            let xs = x0.floor().max(0.0) as usize..(x1.ceil().max(0.0) as usize).min(40);
+            for y in (y0.floor().max(0.0) as usize..(y1.ceil().max(0.0) as usize).min(30)).step_by(step) {
+                for x in xs.clone().step_by(step) {
+                    if point_in_polygon(Point::new(x as f32 + 0.5, y as f32 + 0.5), &poly) {
+                        expected.push((x, y));
+                    }
+                }
+            }
+            assert_eq!(polygon_pixels(&poly, 40, 30, step), expected, "polygon {poly:?}, step {step}");
+        }
+        // vertices on pixel centres and horizontal edges: the boundary cases of the crossing test
+        let sq = [Point::new(0.5, 0.5), Point::new(3.5, 0.5), Point::new(3.5, 3.5), Point::new(0.5, 3.5)];
+        let expected: Vec<_> = (0..5)
+            .flat_map(|y| (0..5).map(move |x| (x, y)))
+            .filter(|&(x, y)| point_in_polygon(Point::new(x as f32 + 0.5, y as f32 + 0.5), &sq))
+            .collect();
+        assert_eq!(polygon_pixels(&sq, 5, 5, 1), expected);
     }
 }

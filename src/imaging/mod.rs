@@ -33,8 +33,9 @@ pub fn warp_to_tensor(
     let scale = (hi - lo) / 255.0;
     let (w, h) = (frame.width() as i64, frame.height() as i64);
     let rgb = frame.rgb();
-    for v in 0..out_h {
-        for u in 0..out_w {
+    let stride = w as usize * 3;
+    for (v, row) in out.chunks_exact_mut(out_w * 3).take(out_h).enumerate() {
+        for (u, o) in row.chunks_exact_mut(3).enumerate() {
             let p = map.apply(Point::new(u as f32 + 0.5, v as f32 + 0.5));
             // pixel centres are at +0.5
             let fx = p.x - 0.5;
@@ -43,32 +44,58 @@ pub fn warp_to_tensor(
             let y0 = fy.floor();
             let (ax, ay) = (fx - x0, fy - y0);
             let (x0, y0) = (x0 as i64, y0 as i64);
-            let mut acc = [0f32; 3];
-            for (dy, wy) in [(0, 1.0 - ay), (1, ay)] {
-                for (dx, wx) in [(0, 1.0 - ax), (1, ax)] {
-                    let weight = wx * wy;
-                    if weight == 0.0 {
-                        continue;
-                    }
-                    let (x, y) = (x0 + dx, y0 + dy);
-                    let inside = x >= 0 && y >= 0 && x < w && y < h;
-                    if !inside && border == Border::Zero {
-                        continue;
-                    }
-                    let xi = x.clamp(0, w - 1) as usize;
-                    let yi = y.clamp(0, h - 1) as usize;
-                    let i = (yi * w as usize + xi) * 3;
-                    acc[0] += weight * rgb[i] as f32;
-                    acc[1] += weight * rgb[i + 1] as f32;
-                    acc[2] += weight * rgb[i + 2] as f32;
-                }
-            }
-            let o = (v * out_w + u) * 3;
+            let acc = if x0 >= 0 && y0 >= 0 && x0 < w - 1 && y0 < h - 1 {
+                // all four neighbours inside: the sum `border_sample` makes, without its tests (its
+                // skipped zero weights add +0.0, which changes nothing)
+                let i = y0 as usize * stride + x0 as usize * 3;
+                let (top, bottom) = (&rgb[i..i + 6], &rgb[i + stride..i + stride + 6]);
+                let weights = [(1.0 - ax) * (1.0 - ay), ax * (1.0 - ay), (1.0 - ax) * ay, ax * ay];
+                [0, 1, 2].map(|c| {
+                    weights[0] * top[c] as f32
+                        + weights[1] * top[c + 3] as f32
+                        + weights[2] * bottom[c] as f32
+                        + weights[3] * bottom[c + 3] as f32
+                })
+            } else {
+                border_sample(rgb, (w, h), (x0, y0), (ax, ay), border)
+            };
             for c in 0..3 {
-                out[o + c] = lo + acc[c] * scale;
+                o[c] = lo + acc[c] * scale;
             }
         }
     }
+}
+
+/// One bilinear RGB sample whose neighbours may lie outside the frame: outside ones replicate the edge or
+/// count as black (`border`). `(x0, y0)` is the top-left neighbour, `(ax, ay)` the weights of the others.
+fn border_sample(
+    rgb: &[u8],
+    (w, h): (i64, i64),
+    (x0, y0): (i64, i64),
+    (ax, ay): (f32, f32),
+    border: Border,
+) -> [f32; 3] {
+    let mut acc = [0f32; 3];
+    for (dy, wy) in [(0, 1.0 - ay), (1, ay)] {
+        for (dx, wx) in [(0, 1.0 - ax), (1, ax)] {
+            let weight = wx * wy;
+            if weight == 0.0 {
+                continue;
+            }
+            let (x, y) = (x0.saturating_add(dx), y0.saturating_add(dy));
+            let inside = x >= 0 && y >= 0 && x < w && y < h;
+            if !inside && border == Border::Zero {
+                continue;
+            }
+            let xi = x.clamp(0, w - 1) as usize;
+            let yi = y.clamp(0, h - 1) as usize;
+            let i = (yi * w as usize + xi) * 3;
+            acc[0] += weight * rgb[i] as f32;
+            acc[1] += weight * rgb[i + 1] as f32;
+            acc[2] += weight * rgb[i + 2] as f32;
+        }
+    }
+    acc
 }
 
 /// Rec. 601 luma of one RGB pixel, 0..255.
@@ -89,4 +116,66 @@ pub fn warp_gray(frame: &Frame, map: &Affine, out_w: usize, out_h: usize) -> Gra
 pub fn frame_gray(frame: &Frame) -> GrayImage {
     let data = frame.rgb().chunks_exact(3).map(|p| luma([p[0], p[1], p[2]])).collect();
     GrayImage::new(frame.width() as usize, frame.height() as usize, data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::Lcg;
+
+    /// The warp as first written — every neighbour through the border rules — which `warp_to_tensor`
+    /// must match bit for bit.
+    fn warp_ref(frame: &Frame, map: &Affine, size: usize, border: Border, (lo, hi): (f32, f32)) -> Vec<f32> {
+        let scale = (hi - lo) / 255.0;
+        let (w, h) = (frame.width() as i64, frame.height() as i64);
+        let mut out = vec![0f32; size * size * 3];
+        for v in 0..size {
+            for u in 0..size {
+                let p = map.apply(Point::new(u as f32 + 0.5, v as f32 + 0.5));
+                let (fx, fy) = (p.x - 0.5, p.y - 0.5);
+                let (x0, y0) = (fx.floor(), fy.floor());
+                let (ax, ay) = (fx - x0, fy - y0);
+                let mut acc = [0f32; 3];
+                for (dy, wy) in [(0, 1.0 - ay), (1, ay)] {
+                    for (dx, wx) in [(0, 1.0 - ax), (1, ax)] {
+                        let weight = wx * wy;
+                        let (x, y) = (x0 as i64 + dx, y0 as i64 + dy);
+                        let inside = x >= 0 && y >= 0 && x < w && y < h;
+                        if weight == 0.0 || (!inside && border == Border::Zero) {
+                            continue;
+                        }
+                        let px = frame.pixel(x.clamp(0, w - 1), y.clamp(0, h - 1));
+                        for c in 0..3 {
+                            acc[c] += weight * px[c] as f32;
+                        }
+                    }
+                }
+                for c in 0..3 {
+                    out[(v * size + u) * 3 + c] = lo + acc[c] * scale;
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn warp_matches_the_per_neighbour_form_bit_for_bit() {
+        let mut rng = Lcg(29);
+        let (w, h) = (37u32, 23u32);
+        let bytes = (0..w * h * 3).map(|_| (127.5 + 127.5 * rng.next()) as u8).collect();
+        let frame = Frame::from_rgb(bytes, w, h).expect("a frame");
+        for round in 0..40 {
+            // crops inside, across the edges and wholly outside, rotated, shrunk and enlarged
+            let centre = Point::new(18.0 + 30.0 * rng.next(), 11.0 + 20.0 * rng.next());
+            let side = 4.0 + 30.0 * (rng.next() + 1.0);
+            let map = Affine::from_rotated_rect(centre, side, side, 3.2 * rng.next(), 16.0, 16.0);
+            let border = if round % 2 == 0 { Border::Zero } else { Border::Replicate };
+            let range = if round % 3 == 0 { (-1.0, 1.0) } else { (0.0, 1.0) };
+            let mut out = vec![0f32; 16 * 16 * 3];
+            warp_to_tensor(&frame, &map, 16, 16, border, range, &mut out);
+            let expected = warp_ref(&frame, &map, 16, border, range);
+            let same = out.iter().zip(&expected).all(|(a, b)| a.to_bits() == b.to_bits());
+            assert!(same, "round {round}: centre {centre:?}, side {side}, {border:?}");
+        }
+    }
 }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::report::{r3, CheckResult};
 
-use crate::imaging::gray::mean_std;
+use crate::imaging::gray::{mean_std, Tap};
 use crate::observe::Observation;
 
 /// `background_plain`'s profile parameters.
@@ -71,36 +71,80 @@ const MARGIN: f32 = 0.03;
 /// Luma difference between neighbouring grid points that counts as an edge.
 const EDGE_STEP: f32 = 12.0;
 
-/// Judges whether the background is plain.
-pub fn check(obs: &Observation, p: &Params) -> Outcome {
-    let mask = obs.mask;
+/// The grid's background points: how many grid points there are, the luma of each background point
+/// (row by row), and how many of them sit on an edge.
+struct Scan {
+    total: usize,
+    lumas: Vec<f32>,
+    edges: usize,
+}
+
+/// Grid coordinates along an axis of `len` pixels: `step / 2`, then each the previous plus `step` while a
+/// neighbour `step` further still lies inside — and that last neighbour, so the list is one longer than
+/// the grid.
+fn grid(step: f32, len: f32) -> Vec<f32> {
+    let mut out = Vec::new();
+    let mut v = step / 2.0;
+    while v + step < len {
+        out.push(v);
+        v += step;
+    }
+    out.push(v);
+    out
+}
+
+/// Scans the grid. A point is background when the mask is below `BACKGROUND_PROB` at it and `margin`
+/// away in each direction; its edge test compares its luma with the right and lower neighbours'. The
+/// mask and grey image are sampled through taps worked out once per column and row, and each grid
+/// point's luma once: the same values as sampling each point on its own.
+fn scan(obs: &Observation) -> Scan {
+    let (mask, gray) = (obs.mask, obs.gray);
     let (w, h) = (obs.frame.width() as f32, obs.frame.height() as f32);
     let step = (w.max(h) / GRID).max(1.0);
     let margin = MARGIN * w.max(h);
-    let is_background = |x: f32, y: f32| {
-        [(0.0, 0.0), (margin, 0.0), (-margin, 0.0), (0.0, margin), (0.0, -margin)]
-            .iter()
-            .all(|(dx, dy)| mask.at((x + dx).clamp(0.0, w - 1.0), (y + dy).clamp(0.0, h - 1.0)) < BACKGROUND_PROB)
+    let (xs, ys) = (grid(step, w), grid(step, h));
+    let (nx, ny) = (xs.len() - 1, ys.len() - 1);
+    // the mask at the point, `margin` after it and `margin` before it, clamped to the frame
+    let offsets = [0.0, margin, -margin];
+    let mask_x: Vec<[Tap; 3]> =
+        xs[..nx].iter().map(|&x| offsets.map(|d| mask.tap_x((x + d).clamp(0.0, w - 1.0)))).collect();
+    let mask_y: Vec<[Tap; 3]> =
+        ys[..ny].iter().map(|&y| offsets.map(|d| mask.tap_y((y + d).clamp(0.0, h - 1.0)))).collect();
+    // the point itself, then right, left, below, above
+    const AROUND: [(usize, usize); 5] = [(0, 0), (1, 0), (2, 0), (0, 1), (0, 2)];
+    let is_background = |i: usize, j: usize| {
+        AROUND.iter().all(|&(a, b)| mask.mask.sample_taps(mask_x[i][a], mask_y[j][b]) < BACKGROUND_PROB)
     };
-    let (mut total, mut lumas, mut edges) = (0usize, Vec::new(), 0usize);
-    let mut y = step / 2.0;
-    while y + step < h {
-        let mut x = step / 2.0;
-        while x + step < w {
-            total += 1;
-            if is_background(x, y) {
-                let l = obs.gray.sample(x, y);
-                let dx = (obs.gray.sample(x + step, y) - l).abs();
-                let dy = (obs.gray.sample(x, y + step) - l).abs();
+    let gray_x: Vec<Tap> = xs.iter().map(|&x| Tap::new(x, gray.width)).collect();
+    let gray_y: Vec<Tap> = ys.iter().map(|&y| Tap::new(y, gray.height)).collect();
+    let mut seen = vec![f32::NAN; xs.len() * ys.len()];
+    let mut luma = |i: usize, j: usize| {
+        let v = &mut seen[j * xs.len() + i];
+        if v.is_nan() {
+            *v = gray.sample_taps(gray_x[i], gray_y[j]);
+        }
+        *v
+    };
+    let (mut lumas, mut edges) = (Vec::new(), 0usize);
+    for j in 0..ny {
+        for i in 0..nx {
+            if is_background(i, j) {
+                let l = luma(i, j);
+                let dx = (luma(i + 1, j) - l).abs();
+                let dy = (luma(i, j + 1) - l).abs();
                 if dx.max(dy) > EDGE_STEP {
                     edges += 1;
                 }
                 lumas.push(l);
             }
-            x += step;
         }
-        y += step;
     }
+    Scan { total: nx * ny, lumas, edges }
+}
+
+/// Judges whether the background is plain.
+pub fn check(obs: &Observation, p: &Params) -> Outcome {
+    let Scan { total, lumas, edges } = scan(obs);
     let share = lumas.len() as f32 / total.max(1) as f32;
     if share < p.min_background_share || lumas.is_empty() {
         let value = Measure { background_share: r3(share), mean_luma: None, luma_std: None, edge_share: None };
@@ -217,5 +261,64 @@ mod tests {
         assert_eq!(at(Params { max_luma_std: std - 2e-3, ..open.clone() }), Why::Own(Reason::BackgroundUneven));
         assert_eq!(at(Params { min_background_share: share - 2e-3, ..open.clone() }), Why::Own(Reason::Ok));
         assert_eq!(at(Params { min_background_share: share + 2e-3, ..open }), Why::Own(Reason::LittleBackground));
+    }
+
+    /// The scan as first written — every point sampled on its own — which `scan` must match bit for bit.
+    fn scan_ref(obs: &Observation) -> Scan {
+        let mask = obs.mask;
+        let (w, h) = (obs.frame.width() as f32, obs.frame.height() as f32);
+        let step = (w.max(h) / GRID).max(1.0);
+        let margin = MARGIN * w.max(h);
+        let is_background = |x: f32, y: f32| {
+            [(0.0, 0.0), (margin, 0.0), (-margin, 0.0), (0.0, margin), (0.0, -margin)]
+                .iter()
+                .all(|(dx, dy)| mask.at((x + dx).clamp(0.0, w - 1.0), (y + dy).clamp(0.0, h - 1.0)) < BACKGROUND_PROB)
+        };
+        let (mut total, mut lumas, mut edges) = (0usize, Vec::new(), 0usize);
+        let mut y = step / 2.0;
+        while y + step < h {
+            let mut x = step / 2.0;
+            while x + step < w {
+                total += 1;
+                if is_background(x, y) {
+                    let l = obs.gray.sample(x, y);
+                    let dx = (obs.gray.sample(x + step, y) - l).abs();
+                    let dy = (obs.gray.sample(x, y + step) - l).abs();
+                    if dx.max(dy) > EDGE_STEP {
+                        edges += 1;
+                    }
+                    lumas.push(l);
+                }
+                x += step;
+            }
+            y += step;
+        }
+        Scan { total, lumas, edges }
+    }
+
+    #[test]
+    fn the_scan_matches_sampling_each_point_on_its_own_bit_for_bit() {
+        let mut rng = crate::testkit::Lcg(19);
+        let mut scenes = vec![
+            SceneBuilder::new().build(),
+            SceneBuilder::new().no_face().build(),
+            SceneBuilder::new().background(Background::Noise { amplitude: 30 }).build(),
+            SceneBuilder::new().background(Background::Stripes { period: 16 }).build(),
+            ramp(80.0, 250.0),
+            // steps of 6.25 and 4.3 px: grid points off the pixel centres
+            SceneBuilder::new().frame_size(1000, 700).background(Background::Noise { amplitude: 20 }).build(),
+            SceneBuilder::new().frame_size(517, 688).background(Background::Stripes { period: 10 }).build(),
+        ];
+        // a soft random mask: many points near the threshold, the margins cut through everything
+        let mut soft = SceneBuilder::new().background(Background::Noise { amplitude: 12 }).build();
+        soft.mask.mask.data.iter_mut().for_each(|v| *v = (0.1 + 0.1 * rng.next()).max(0.0));
+        scenes.push(soft);
+        for (k, scene) in scenes.iter().enumerate() {
+            let obs = scene.observation();
+            let (fast, slow) = (scan(&obs), scan_ref(&obs));
+            assert_eq!((fast.total, fast.edges, fast.lumas.len()), (slow.total, slow.edges, slow.lumas.len()), "{k}");
+            assert!(fast.lumas.iter().zip(&slow.lumas).all(|(a, b)| a.to_bits() == b.to_bits()), "scene {k}");
+            assert!(slow.total > 0 && !slow.lumas.is_empty(), "scene {k} exercises the scan");
+        }
     }
 }

@@ -51,14 +51,20 @@ const SIDE: f32 = 160.0;
 pub fn blur_metric(img: &GrayImage) -> f32 {
     let blur_v = img.box_blur(0, 4);
     let blur_h = img.box_blur(4, 0);
-    let (w, h) = (img.width, img.height);
+    let w = img.width;
     let (mut sf_v, mut sv_v, mut sf_h, mut sv_h) = (0f64, 0f64, 0f64, 0f64);
-    for y in 1..h {
+    fn rows(g: &GrayImage) -> Vec<&[f32]> {
+        g.data.chunks_exact(g.width.max(1)).collect()
+    }
+    let (img_rows, v_rows, h_rows) = (rows(img), rows(&blur_v), rows(&blur_h));
+    for y in 1..img_rows.len() {
+        let (row, up) = (img_rows[y], img_rows[y - 1]);
+        let (bv, bv_up, bh) = (v_rows[y], v_rows[y - 1], h_rows[y]);
         for x in 1..w {
-            let df_v = (img.get(x, y) - img.get(x, y - 1)).abs();
-            let db_v = (blur_v.get(x, y) - blur_v.get(x, y - 1)).abs();
-            let df_h = (img.get(x, y) - img.get(x - 1, y)).abs();
-            let db_h = (blur_h.get(x, y) - blur_h.get(x - 1, y)).abs();
+            let df_v = (row[x] - up[x]).abs();
+            let db_v = (bv[x] - bv_up[x]).abs();
+            let df_h = (row[x] - row[x - 1]).abs();
+            let db_h = (bh[x] - bh[x - 1]).abs();
             sf_v += df_v as f64;
             sv_v += (df_v - db_v).max(0.0) as f64;
             sf_h += df_h as f64;
@@ -157,5 +163,34 @@ mod tests {
         assert!(blur > chsi().max_blur, "{blur}");
         assert_eq!(at(Params { min_face_width_px: width - 2e-3, ..chsi() }), Why::Own(Reason::Blurred));
         assert_eq!(at(Params { min_face_width_px: width + 2e-3, ..chsi() }), Why::Common(Common::FaceTooSmall));
+    }
+
+    #[test]
+    fn blur_metric_matches_the_per_pixel_form_bit_for_bit() {
+        // the metric as first written, every value read through `get`
+        fn reference(img: &GrayImage) -> f32 {
+            let (blur_v, blur_h) = (img.box_blur(0, 4), img.box_blur(4, 0));
+            let (mut sf_v, mut sv_v, mut sf_h, mut sv_h) = (0f64, 0f64, 0f64, 0f64);
+            for y in 1..img.height {
+                for x in 1..img.width {
+                    let df_v = (img.get(x, y) - img.get(x, y - 1)).abs();
+                    let db_v = (blur_v.get(x, y) - blur_v.get(x, y - 1)).abs();
+                    let df_h = (img.get(x, y) - img.get(x - 1, y)).abs();
+                    let db_h = (blur_h.get(x, y) - blur_h.get(x - 1, y)).abs();
+                    sf_v += df_v as f64;
+                    sv_v += (df_v - db_v).max(0.0) as f64;
+                    sf_h += df_h as f64;
+                    sv_h += (df_h - db_h).max(0.0) as f64;
+                }
+            }
+            let b_v = if sf_v > 0.0 { (sf_v - sv_v) / sf_v } else { 1.0 };
+            let b_h = if sf_h > 0.0 { (sf_h - sv_h) / sf_h } else { 1.0 };
+            b_v.max(b_h) as f32
+        }
+        let mut rng = crate::testkit::Lcg(23);
+        for (w, h) in [(1, 1), (16, 16), (40, 23), (160, 160)] {
+            let img = GrayImage::new(w, h, (0..w * h).map(|_| 127.5 + 127.5 * rng.next()).collect());
+            assert_eq!(blur_metric(&img).to_bits(), reference(&img).to_bits(), "{w}×{h}");
+        }
     }
 }

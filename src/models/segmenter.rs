@@ -4,6 +4,7 @@
 use super::Net;
 use crate::error::Result;
 use crate::frame::Frame;
+use crate::imaging::gray::Tap;
 use crate::imaging::{warp_to_tensor, Affine, Border, GrayImage, Point};
 
 const SIZE: usize = 256;
@@ -25,9 +26,18 @@ pub struct PersonMask {
 impl PersonMask {
     /// Person probability at image pixel coordinates (bilinear).
     pub fn at(&self, x: f32, y: f32) -> f32 {
-        let sx = self.mask.width as f32 / self.image_width as f32;
-        let sy = self.mask.height as f32 / self.image_height as f32;
-        self.mask.sample(x * sx, y * sy)
+        self.mask.sample_taps(self.tap_x(x), self.tap_y(y))
+    }
+
+    /// Where [`PersonMask::at`] reads for image column `x` (with [`PersonMask::tap_y`] and
+    /// `self.mask.sample_taps`, the same value as `at`, for callers sampling a grid).
+    pub fn tap_x(&self, x: f32) -> Tap {
+        Tap::new(x * (self.mask.width as f32 / self.image_width as f32), self.mask.width)
+    }
+
+    /// Where [`PersonMask::at`] reads for image row `y`.
+    pub fn tap_y(&self, y: f32) -> Tap {
+        Tap::new(y * (self.mask.height as f32 / self.image_height as f32), self.mask.height)
     }
 
     /// Mean probability over the whole frame.

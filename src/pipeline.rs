@@ -19,7 +19,7 @@ use crate::decode;
 use crate::error::Result;
 use crate::frame::Frame;
 use crate::imaging::geometry::Point;
-use crate::imaging::{self, GrayImage};
+use crate::imaging::Luma;
 use crate::models::{Detection, MeshResult, Models, NetProfile, PersonMask, Roi};
 use crate::observe::{pose, Face, HeadPose, Observation};
 use crate::profile::{Profile, Tracking};
@@ -84,8 +84,6 @@ pub struct Inspection {
     pub presence: Option<f32>,
     /// The person mask.
     pub mask: Arc<PersonMask>,
-    /// The frame as grey values.
-    pub gray: GrayImage,
     /// The head pose fitted to the mesh.
     pub pose: Option<HeadPose>,
 }
@@ -94,7 +92,7 @@ impl Inspection {
     /// The observation the checks saw, rebuilt from the kept parts (nothing is recomputed).
     pub fn observation<'a>(&'a self, frame: &'a Frame) -> Observation<'a> {
         let face = self.mesh.as_ref().map(|mesh| Face { detection: &self.detections[0], mesh, pose: self.pose });
-        Observation::new(frame, &self.gray, &self.detections, face, self.presence, &self.mask)
+        Observation::new(frame, Luma::of_frame(frame), &self.detections, face, self.presence, &self.mask)
     }
 }
 
@@ -211,9 +209,8 @@ impl Checker {
         let presence = mesh.as_ref().map(|m| m.presence);
         let mesh = mesh.filter(|m| self.accepts(m));
         let pose = mesh.as_ref().and_then(|m| pose::estimate_head_pose(&m.points));
-        let gray = imaging::frame_gray(frame);
         let face = mesh.as_ref().map(|mesh| Face { detection: &detections[0], mesh, pose });
-        let obs = Observation::new(frame, &gray, &detections, face, presence, &mask);
+        let obs = Observation::new(frame, Luma::of_frame(frame), &detections, face, presence, &mask);
         let checks = run_checks(&obs, &self.profile);
         let face = obs.face.as_ref().map(|f| FaceSummary {
             bbox: [f.detection.x, f.detection.y, f.detection.w, f.detection.h].map(r3),
@@ -232,7 +229,7 @@ impl Checker {
             timing_ms: timing,
             reused,
         };
-        Inspection { report, detections, mesh, presence, mask, gray, pose }
+        Inspection { report, detections, mesh, presence, mask, pose }
     }
 }
 

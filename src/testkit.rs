@@ -18,7 +18,7 @@
 
 use crate::frame::Frame;
 use crate::imaging::geometry::{point_in_polygon, polygon_pixels};
-use crate::imaging::{frame_gray, GrayImage, Point};
+use crate::imaging::{frame_gray, GrayImage, Luma, Point};
 use crate::models::{Detection, MeshResult, PersonMask, Roi};
 use crate::observe::canonical_face::CANONICAL_FACE;
 use crate::observe::landmarks as lm;
@@ -359,7 +359,7 @@ impl Scene {
             ([only], Some(mesh)) => Some(Face { detection: only, mesh, pose: self.pose }),
             _ => None,
         };
-        Observation::new(&self.frame, &self.gray, &self.detections, face, self.presence, &self.mask)
+        Observation::new(&self.frame, Luma::of_image(&self.gray), &self.detections, face, self.presence, &self.mask)
     }
 
     /// Runs every check of `profile` on the scene.

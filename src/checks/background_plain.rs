@@ -98,7 +98,7 @@ fn grid(step: f32, len: f32) -> Vec<f32> {
 /// mask and grey image are sampled through taps worked out once per column and row, and each grid
 /// point's luma once: the same values as sampling each point on its own.
 fn scan(obs: &Observation) -> Scan {
-    let (mask, gray) = (obs.mask, obs.gray);
+    let (mask, gray) = (obs.mask, &obs.gray);
     let (w, h) = (obs.frame.width() as f32, obs.frame.height() as f32);
     let step = (w.max(h) / GRID).max(1.0);
     let margin = MARGIN * w.max(h);
@@ -115,8 +115,8 @@ fn scan(obs: &Observation) -> Scan {
     let is_background = |i: usize, j: usize| {
         AROUND.iter().all(|&(a, b)| mask.mask.sample_taps(mask_x[i][a], mask_y[j][b]) < BACKGROUND_PROB)
     };
-    let gray_x: Vec<Tap> = xs.iter().map(|&x| Tap::new(x, gray.width)).collect();
-    let gray_y: Vec<Tap> = ys.iter().map(|&y| Tap::new(y, gray.height)).collect();
+    let gray_x: Vec<Tap> = xs.iter().map(|&x| Tap::new(x, gray.width())).collect();
+    let gray_y: Vec<Tap> = ys.iter().map(|&y| Tap::new(y, gray.height())).collect();
     let mut seen = vec![f32::NAN; xs.len() * ys.len()];
     let mut luma = |i: usize, j: usize| {
         let v = &mut seen[j * xs.len() + i];

@@ -34,10 +34,8 @@ impl GrayImage {
     /// [`GrayImage::sample`] returns, for callers that sample one row or column many times.
     #[inline]
     pub fn sample_taps(&self, tx: Tap, ty: Tap) -> f32 {
-        let (r0, r1) = (ty.i0 * self.width, ty.i1 * self.width);
-        let top = self.data[r0 + tx.i0] * (1.0 - tx.a) + self.data[r0 + tx.i1] * tx.a;
-        let bottom = self.data[r1 + tx.i0] * (1.0 - tx.a) + self.data[r1 + tx.i1] * tx.a;
-        top * (1.0 - ty.a) + bottom * ty.a
+        let row = |y: usize| &self.data[y * self.width..][..self.width];
+        bilinear(row(ty.i0), row(ty.i1), tx, ty)
     }
 
     /// Horizontal then vertical box blur of radius `r` (window 2r+1), edges replicated. Each output is the
@@ -84,13 +82,21 @@ fn add_shifted(dst: &mut [f32], src: &[f32], shift: isize) {
     dst[right..].iter_mut().for_each(|d| *d += last);
 }
 
+/// The bilinear sample between two rows: `top` is the row `ty` reads first, `bottom` its second.
+#[inline]
+pub(crate) fn bilinear(top: &[f32], bottom: &[f32], tx: Tap, ty: Tap) -> f32 {
+    let upper = top[tx.i0] * (1.0 - tx.a) + top[tx.i1] * tx.a;
+    let lower = bottom[tx.i0] * (1.0 - tx.a) + bottom[tx.i1] * tx.a;
+    upper * (1.0 - ty.a) + lower * ty.a
+}
+
 /// Where a bilinear sample reads along one axis of `len` pixels: the two pixel indices and the second's
 /// weight (pixel centres at +0.5, clamped to the edge pixels).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Tap {
-    i0: usize,
-    i1: usize,
-    a: f32,
+    pub(crate) i0: usize,
+    pub(crate) i1: usize,
+    pub(crate) a: f32,
 }
 
 impl Tap {

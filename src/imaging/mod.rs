@@ -3,9 +3,11 @@
 pub mod color;
 pub mod geometry;
 pub mod gray;
+pub mod luma;
 
 pub use geometry::{Affine, Point};
 pub use gray::GrayImage;
+pub use luma::Luma;
 
 use crate::frame::Frame;
 
@@ -114,8 +116,13 @@ pub fn warp_gray(frame: &Frame, map: &Affine, out_w: usize, out_h: usize) -> Gra
 
 /// The whole frame as grey values.
 pub fn frame_gray(frame: &Frame) -> GrayImage {
-    let data = frame.rgb().chunks_exact(3).map(|p| luma([p[0], p[1], p[2]])).collect();
-    GrayImage::new(frame.width() as usize, frame.height() as usize, data)
+    let (w, h) = (frame.width() as usize, frame.height() as usize);
+    let mut data = vec![0f32; w * h];
+    let products = luma::products();
+    for (rgb, out) in frame.rgb().chunks_exact(w * 3).zip(data.chunks_exact_mut(w)) {
+        luma::luma_row(rgb, &products, out);
+    }
+    GrayImage::new(w, h, data)
 }
 
 #[cfg(test)]
@@ -176,6 +183,18 @@ mod tests {
             let expected = warp_ref(&frame, &map, 16, border, range);
             let same = out.iter().zip(&expected).all(|(a, b)| a.to_bits() == b.to_bits());
             assert!(same, "round {round}: centre {centre:?}, side {side}, {border:?}");
+        }
+    }
+
+    #[test]
+    fn frame_gray_is_luma_of_every_pixel_bit_for_bit() {
+        // every value of each channel, the others varied alongside
+        let bytes: Vec<u8> =
+            (0..64 * 16).flat_map(|i| [i % 256, (i * 7 + 3) % 256, (i * 13 + 5) % 256]).map(|v| v as u8).collect();
+        let frame = Frame::from_rgb(bytes.clone(), 64, 16).expect("a frame");
+        let gray = frame_gray(&frame);
+        for (p, v) in bytes.chunks_exact(3).zip(&gray.data) {
+            assert_eq!(v.to_bits(), luma([p[0], p[1], p[2]]).to_bits(), "{p:?}");
         }
     }
 }

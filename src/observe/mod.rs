@@ -10,7 +10,7 @@ pub mod regions;
 pub use pose::HeadPose;
 
 use crate::frame::Frame;
-use crate::imaging::{GrayImage, Point};
+use crate::imaging::{Luma, Point};
 use crate::models::{Detection, MeshResult, PersonMask};
 
 /// The one face the checks look at.
@@ -67,8 +67,8 @@ impl Face<'_> {
 pub struct Observation<'a> {
     /// The frame being checked.
     pub frame: &'a Frame,
-    /// The frame as grey values (luma 0..255).
-    pub gray: &'a GrayImage,
+    /// The frame as grey values (luma 0..255), rows converted when first read.
+    pub gray: Luma<'a>,
     /// All faces the detector found (best first).
     pub detections: &'a [Detection],
     /// The face, when exactly one was found and its mesh says it is a face.
@@ -86,7 +86,7 @@ impl<'a> Observation<'a> {
     /// The observation of one frame; learns the face's skin colour model.
     pub fn new(
         frame: &'a Frame,
-        gray: &'a GrayImage,
+        gray: Luma<'a>,
         detections: &'a [Detection],
         face: Option<Face<'a>>,
         presence: Option<f32>,

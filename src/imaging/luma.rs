@@ -1,0 +1,126 @@
+//! The frame's luma where the checks read it: each row is converted the first time it is read.
+//!
+//! The checks read the grey frame at a few thousand points (a background grid, the face oval, bands
+//! beside the face), so converting the whole frame up front is most of their cost on a large camera frame
+//! (a 1280×720 frame is 2.7 MB of RGB in, 3.7 MB of floats out). Values are the same as
+//! [`frame_gray`](super::frame_gray)'s, bit for bit.
+
+use std::cell::OnceCell;
+
+use super::gray::{bilinear, Tap};
+use super::GrayImage;
+use crate::frame::Frame;
+
+/// Luma 0..255 of a frame (rows converted on first read) or of a grey image given whole.
+#[derive(Clone, Debug)]
+pub struct Luma<'a> {
+    width: usize,
+    height: usize,
+    source: Source<'a>,
+}
+
+#[derive(Clone, Debug)]
+enum Source<'a> {
+    /// Grey values given whole (tests; images already grey).
+    Image(&'a GrayImage),
+    /// The frame's RGB, converted a row at a time.
+    Frame { frame: &'a Frame, products: Box<Products>, rows: Vec<OnceCell<Box<[f32]>>> },
+}
+
+/// [`super::luma`]'s three products for every byte value.
+pub(crate) type Products = [[f32; 256]; 3];
+
+/// The products, so a pixel's luma is three look-ups and `luma`'s two additions in its order.
+pub(crate) fn products() -> Box<Products> {
+    let table = |k: f32| -> [f32; 256] { std::array::from_fn(|v| k * v as f32) };
+    Box::new([table(0.299), table(0.587), table(0.114)])
+}
+
+/// Luma of one row of RGB bytes into `out`.
+pub(crate) fn luma_row(rgb: &[u8], products: &Products, out: &mut [f32]) {
+    let [r, g, b] = products;
+    for (o, p) in out.iter_mut().zip(rgb.chunks_exact(3)) {
+        *o = r[p[0] as usize] + g[p[1] as usize] + b[p[2] as usize];
+    }
+}
+
+impl<'a> Luma<'a> {
+    /// The luma of `frame`, converted row by row as it is read.
+    pub fn of_frame(frame: &'a Frame) -> Luma<'a> {
+        let (width, height) = (frame.width() as usize, frame.height() as usize);
+        let rows = (0..height).map(|_| OnceCell::new()).collect();
+        Luma { width, height, source: Source::Frame { frame, products: products(), rows } }
+    }
+
+    /// Grey values already computed (or painted, in tests).
+    pub fn of_image(image: &'a GrayImage) -> Luma<'a> {
+        Luma { width: image.width, height: image.height, source: Source::Image(image) }
+    }
+
+    /// Width in pixels.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// Height in pixels.
+    pub fn height(&self) -> usize {
+        self.height
+    }
+
+    /// Row `y`. Panics when `y` is outside the image.
+    pub fn row(&self, y: usize) -> &[f32] {
+        match &self.source {
+            Source::Image(image) => &image.data[y * image.width..][..image.width],
+            Source::Frame { frame, products, rows } => rows[y].get_or_init(|| {
+                let mut out = vec![0f32; self.width].into_boxed_slice();
+                luma_row(&frame.rgb()[y * self.width * 3..][..self.width * 3], products, &mut out);
+                out
+            }),
+        }
+    }
+
+    /// The value at integer pixel (x, y). Panics outside the image.
+    #[inline]
+    pub fn get(&self, x: usize, y: usize) -> f32 {
+        self.row(y)[x]
+    }
+
+    /// Bilinear sample at continuous pixel coordinates (pixel centres at +0.5), clamped: the same value as
+    /// [`GrayImage::sample`] on the whole grey frame.
+    pub fn sample(&self, x: f32, y: f32) -> f32 {
+        self.sample_taps(Tap::new(x, self.width), Tap::new(y, self.height))
+    }
+
+    /// The bilinear sample where two taps point (see [`GrayImage::sample_taps`]).
+    pub fn sample_taps(&self, tx: Tap, ty: Tap) -> f32 {
+        bilinear(self.row(ty.i0), self.row(ty.i1), tx, ty)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::imaging::frame_gray;
+    use crate::testkit::Lcg;
+
+    #[test]
+    fn rows_read_on_demand_are_the_whole_grey_frame_bit_for_bit() {
+        let mut rng = Lcg(31);
+        let (w, h) = (41u32, 27u32);
+        let bytes = (0..w * h * 3).map(|_| (127.5 + 127.5 * rng.next()) as u8).collect();
+        let frame = Frame::from_rgb(bytes, w, h).expect("a frame");
+        let whole = frame_gray(&frame);
+        let (lazy, given) = (Luma::of_frame(&frame), Luma::of_image(&whole));
+        assert_eq!((lazy.width(), lazy.height()), (41, 27));
+        for _ in 0..3000 {
+            let (x, y) = (rng.next() * 25.0 + 20.5, rng.next() * 17.0 + 13.5);
+            let want = whole.sample(x, y).to_bits();
+            assert_eq!((lazy.sample(x, y).to_bits(), given.sample(x, y).to_bits()), (want, want), "({x}, {y})");
+        }
+        for y in 0..27 {
+            for x in 0..41 {
+                assert_eq!(lazy.get(x, y).to_bits(), whole.get(x, y).to_bits());
+            }
+        }
+    }
+}

@@ -132,7 +132,8 @@ fn scan(obs: &Observation) -> Scan {
                 let l = luma(i, j);
                 let dx = (luma(i + 1, j) - l).abs();
                 let dy = (luma(i, j + 1) - l).abs();
-                if dx.max(dy) > EDGE_STEP {
+                // `dx.max(dy) > EDGE_STEP`, NaN included, without wasm's call to libm's `fmaxf`
+                if dx > EDGE_STEP || dy > EDGE_STEP {
                     edges += 1;
                 }
                 lumas.push(l);

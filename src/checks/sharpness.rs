@@ -47,6 +47,17 @@ pub type Outcome = CheckResult<Measure, Reason, Params>;
 /// The face patch is sampled at most this many pixels wide (no upsampling below it).
 const SIDE: f32 = 160.0;
 
+/// `d.max(0.0)`, NaN to 0 as there, written as a comparison: `f32::max` compiles to a call to libm's
+/// `fmaxf` on wasm (whose `f32.max` treats NaN differently), two per pixel here.
+#[inline]
+fn positive(d: f32) -> f32 {
+    if d > 0.0 {
+        d
+    } else {
+        0.0
+    }
+}
+
 /// Crété-Roffet blur metric of a grey image, 0 (sharp) .. 1 (blurred).
 pub fn blur_metric(img: &GrayImage) -> f32 {
     let blur_v = img.box_blur(0, 4);
@@ -66,9 +77,9 @@ pub fn blur_metric(img: &GrayImage) -> f32 {
             let df_h = (row[x] - row[x - 1]).abs();
             let db_h = (bh[x] - bh[x - 1]).abs();
             sf_v += df_v as f64;
-            sv_v += (df_v - db_v).max(0.0) as f64;
+            sv_v += positive(df_v - db_v) as f64;
             sf_h += df_h as f64;
-            sv_h += (df_h - db_h).max(0.0) as f64;
+            sv_h += positive(df_h - db_h) as f64;
         }
     }
     let b_v = if sf_v > 0.0 { (sf_v - sv_v) / sf_v } else { 1.0 };

@@ -111,6 +111,15 @@ mod tests {
         let ok = Frame::from_rgba(&[7; 17 * 19 * 4], 17, 19).unwrap();
         assert_eq!((ok.width(), ok.height(), ok.rgb().len()), (17, 19, 17 * 19 * 3));
     }
+
+    #[test]
+    fn rgba_drops_alpha_from_every_pixel() {
+        // 17×19 = 323 pixels: 80 groups of four and three left over
+        let rgba: Vec<u8> = (0..17 * 19 * 4).map(|i| (i * 37 % 251) as u8).collect();
+        let frame = Frame::from_rgba(&rgba, 17, 19).unwrap();
+        let expected: Vec<u8> = rgba.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
+        assert_eq!(frame.rgb(), &expected[..]);
+    }
 }
 
 /// Limits on untrusted input, checked before anything is allocated.

@@ -85,9 +85,16 @@ fn add_shifted(dst: &mut [f32], src: &[f32], shift: isize) {
 /// The bilinear sample between two rows: `top` is the row `ty` reads first, `bottom` its second.
 #[inline]
 pub(crate) fn bilinear(top: &[f32], bottom: &[f32], tx: Tap, ty: Tap) -> f32 {
-    let upper = top[tx.i0] * (1.0 - tx.a) + top[tx.i1] * tx.a;
-    let lower = bottom[tx.i0] * (1.0 - tx.a) + bottom[tx.i1] * tx.a;
-    upper * (1.0 - ty.a) + lower * ty.a
+    bilinear4([top[tx.i0], top[tx.i1], bottom[tx.i0], bottom[tx.i1]], tx.a, ty.a)
+}
+
+/// The bilinear mix of four values (top left, top right, bottom left, bottom right) with the right and
+/// bottom weights `ax`, `ay`: each row mixed first, then the rows.
+#[inline]
+pub(crate) fn bilinear4([p00, p01, p10, p11]: [f32; 4], ax: f32, ay: f32) -> f32 {
+    let upper = p00 * (1.0 - ax) + p01 * ax;
+    let lower = p10 * (1.0 - ax) + p11 * ax;
+    upper * (1.0 - ay) + lower * ay
 }
 
 /// Where a bilinear sample reads along one axis of `len` pixels: the two pixel indices and the second's

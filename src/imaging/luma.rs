@@ -1,17 +1,17 @@
-//! The frame's luma where the checks read it: each row is converted the first time it is read.
+//! The frame's luma where the checks read it, computed per pixel read.
 //!
 //! The checks read the grey frame at a few thousand points (a background grid, the face oval, bands
-//! beside the face), so converting the whole frame up front is most of their cost on a large camera frame
-//! (a 1280×720 frame is 2.7 MB of RGB in, 3.7 MB of floats out). Values are the same as
-//! [`frame_gray`](super::frame_gray)'s, bit for bit.
+//! beside the face), so converting the whole frame up front was most of their cost on a large camera
+//! frame (a 1280×720 frame is 2.7 MB of RGB in, 3.7 MB of floats out); converting the rows they touch
+//! still cost 0.35 ms per 1280×720 frame in wasm. Each read now computes its pixels' luma from the RGB
+//! bytes through a per-byte product table: the same values as [`frame_gray`](super::frame_gray)'s, bit
+//! for bit.
 
-use std::cell::OnceCell;
-
-use super::gray::{bilinear, Tap};
+use super::gray::{bilinear4, Tap};
 use super::GrayImage;
 use crate::frame::Frame;
 
-/// Luma 0..255 of a frame (rows converted on first read) or of a grey image given whole.
+/// Luma 0..255 of a frame (computed per pixel read) or of a grey image given whole.
 #[derive(Clone, Debug)]
 pub struct Luma<'a> {
     width: usize,
@@ -23,8 +23,8 @@ pub struct Luma<'a> {
 enum Source<'a> {
     /// Grey values given whole (tests; images already grey).
     Image(&'a GrayImage),
-    /// The frame's RGB, converted a row at a time.
-    Frame { frame: &'a Frame, products: Box<Products>, rows: Vec<OnceCell<Box<[f32]>>> },
+    /// The frame's RGB, each pixel converted when read.
+    Frame { frame: &'a Frame, products: Box<Products> },
 }
 
 /// [`super::luma`]'s three products for every byte value.
@@ -36,20 +36,24 @@ pub(crate) fn products() -> Box<Products> {
     Box::new([table(0.299), table(0.587), table(0.114)])
 }
 
+/// Luma of the RGB pixel that `rgb` starts with.
+#[inline]
+fn luma_of(rgb: &[u8], [r, g, b]: &Products) -> f32 {
+    r[rgb[0] as usize] + g[rgb[1] as usize] + b[rgb[2] as usize]
+}
+
 /// Luma of one row of RGB bytes into `out`.
 pub(crate) fn luma_row(rgb: &[u8], products: &Products, out: &mut [f32]) {
-    let [r, g, b] = products;
     for (o, p) in out.iter_mut().zip(rgb.chunks_exact(3)) {
-        *o = r[p[0] as usize] + g[p[1] as usize] + b[p[2] as usize];
+        *o = luma_of(p, products);
     }
 }
 
 impl<'a> Luma<'a> {
-    /// The luma of `frame`, converted row by row as it is read.
+    /// The luma of `frame`, each pixel converted as it is read.
     pub fn of_frame(frame: &'a Frame) -> Luma<'a> {
         let (width, height) = (frame.width() as usize, frame.height() as usize);
-        let rows = (0..height).map(|_| OnceCell::new()).collect();
-        Luma { width, height, source: Source::Frame { frame, products: products(), rows } }
+        Luma { width, height, source: Source::Frame { frame, products: products() } }
     }
 
     /// Grey values already computed (or painted, in tests).
@@ -67,22 +71,16 @@ impl<'a> Luma<'a> {
         self.height
     }
 
-    /// Row `y`. Panics when `y` is outside the image.
-    pub fn row(&self, y: usize) -> &[f32] {
-        match &self.source {
-            Source::Image(image) => &image.data[y * image.width..][..image.width],
-            Source::Frame { frame, products, rows } => rows[y].get_or_init(|| {
-                let mut out = vec![0f32; self.width].into_boxed_slice();
-                luma_row(&frame.rgb()[y * self.width * 3..][..self.width * 3], products, &mut out);
-                out
-            }),
-        }
-    }
-
     /// The value at integer pixel (x, y). Panics outside the image.
     #[inline]
     pub fn get(&self, x: usize, y: usize) -> f32 {
-        self.row(y)[x]
+        match &self.source {
+            Source::Image(image) => image.get(x, y),
+            Source::Frame { frame, products } => {
+                assert!(x < self.width, "column {x} outside a frame {} wide", self.width);
+                luma_of(&frame.rgb()[(y * self.width + x) * 3..], products)
+            }
+        }
     }
 
     /// Bilinear sample at continuous pixel coordinates (pixel centres at +0.5), clamped: the same value as
@@ -93,7 +91,13 @@ impl<'a> Luma<'a> {
 
     /// The bilinear sample where two taps point (see [`GrayImage::sample_taps`]).
     pub fn sample_taps(&self, tx: Tap, ty: Tap) -> f32 {
-        bilinear(self.row(ty.i0), self.row(ty.i1), tx, ty)
+        match &self.source {
+            Source::Image(image) => image.sample_taps(tx, ty),
+            Source::Frame { .. } => {
+                let p = [(tx.i0, ty.i0), (tx.i1, ty.i0), (tx.i0, ty.i1), (tx.i1, ty.i1)].map(|(x, y)| self.get(x, y));
+                bilinear4(p, tx.a, ty.a)
+            }
+        }
     }
 }
 
@@ -104,7 +108,7 @@ mod tests {
     use crate::testkit::Lcg;
 
     #[test]
-    fn rows_read_on_demand_are_the_whole_grey_frame_bit_for_bit() {
+    fn pixels_read_on_demand_are_the_whole_grey_frame_bit_for_bit() {
         let mut rng = Lcg(31);
         let (w, h) = (41u32, 27u32);
         let bytes = (0..w * h * 3).map(|_| (127.5 + 127.5 * rng.next()) as u8).collect();

@@ -103,7 +103,7 @@ fn exif_orientation_is_applied() {
     // the sample stored rotated 90° clockwise, with EXIF orientation 8 (rotate 270° to display)
     let upright = sample();
     let (w, h) = (upright.width(), upright.height());
-    let img = image::RgbImage::from_raw(w, h, upright.rgb().to_vec()).unwrap();
+    let img = image::RgbImage::from_raw(w, h, upright.to_rgb()).unwrap();
     let stored = image::imageops::rotate90(&img);
     let mut jpeg = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 92).encode_image(&stored).unwrap();

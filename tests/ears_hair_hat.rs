@@ -34,11 +34,9 @@ fn lm(report: &Report, i: usize) -> (f32, f32) {
 fn paint(frame: &mut Frame, (x0, y0, x1, y1): (f32, f32, f32, f32), colour: impl Fn(usize, usize) -> [u8; 3]) {
     let w = frame.width() as usize;
     let h = frame.height() as usize;
-    let rgb = frame.rgb_mut();
     for y in (y0.max(0.0) as usize)..(y1.min(h as f32) as usize) {
         for x in (x0.max(0.0) as usize)..(x1.min(w as f32) as usize) {
-            let i = (y * w + x) * 3;
-            rgb[i..i + 3].copy_from_slice(&colour(x, y));
+            frame.set_pixel(x, y, colour(x, y));
         }
     }
 }

@@ -137,7 +137,7 @@ fn cmyk_jpeg_is_checked() {
         .encode(&cmyk, w as u16, h as u16, jpeg_encoder::ColorType::Cmyk)
         .unwrap();
     let decoded = photo_check::decode::decode(&bytes, &Limits::default()).expect("CMYK JPEG decodes");
-    let diff = mean_abs_diff(decoded.frame.rgb(), rgb.as_raw());
+    let diff = mean_abs_diff(&decoded.frame.to_rgb(), rgb.as_raw());
     assert!(diff < 8.0, "CMYK colours converted back to RGB (mean difference {diff:.1})");
     let r = checker().check_image(&bytes).unwrap();
     assert_one_face("CMYK JPEG", &r);
@@ -162,7 +162,7 @@ fn all_eight_exif_orientations_are_undone() {
         stored.apply_orientation(inverse);
         let bytes = with_exif_orientation(&jpeg(&stored.to_rgb8(), 92), exif);
         let decoded = photo_check::decode::decode(&bytes, &Limits::default()).unwrap();
-        let diff = mean_abs_diff(decoded.frame.rgb(), upright.to_rgb8().as_raw());
+        let diff = mean_abs_diff(&decoded.frame.to_rgb(), upright.to_rgb8().as_raw());
         assert!(diff < 6.0, "orientation {exif} ({o:?}) not undone: mean difference {diff:.1}");
         let r = checker().check_image(&bytes).unwrap();
         assert_one_face(&format!("EXIF orientation {exif}"), &r);

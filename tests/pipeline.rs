@@ -112,7 +112,7 @@ fn odd_sized_frames_are_checked() {
 #[test]
 fn live_frames_track_the_face_and_agree_with_the_still_check() {
     let frame = sample();
-    let rgba: Vec<u8> = frame.rgb().chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect();
+    let rgba: Vec<u8> = frame.to_rgb().chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect();
     let still = check(&frame);
     let mut stream = LiveStream::new();
     let first = stream.check_rgba(checker(), &rgba, 512, 512).unwrap();
@@ -138,7 +138,7 @@ fn live_frames_track_the_face_and_agree_with_the_still_check() {
 fn dark_photo_fails_exposure() {
     let base = check(&sample());
     let mut dark = sample();
-    for c in dark.rgb_mut() {
+    for c in dark.bytes_mut() {
         *c = (*c as f32 * 0.25) as u8;
     }
     let r = check(&dark);
@@ -153,10 +153,10 @@ fn plain_background_passes_background_plain() {
     // paint everything the mask calls background a flat light blue (CHSI's RGB 100,197,255)
     let mut plain = frame.clone();
     let w = plain.width();
-    for (i, px) in plain.rgb_mut().chunks_exact_mut(3).enumerate() {
+    for (i, px) in plain.bytes_mut().chunks_exact_mut(photo_check::Frame::BYTES_PER_PIXEL).enumerate() {
         let (x, y) = ((i as u32 % w) as f32 + 0.5, (i as u32 / w) as f32 + 0.5);
         if seen.mask.at(x, y) < 0.5 {
-            px.copy_from_slice(&[100, 197, 255]);
+            px[..3].copy_from_slice(&[100, 197, 255]);
         }
     }
     let r = check(&plain);
@@ -171,8 +171,9 @@ fn plain_background_passes_background_plain() {
 fn live_stream_reuses_detection_and_mask_on_schedule() {
     use photo_check::Stage;
     let frame = sample();
-    let rgba =
-        |f: &photo_check::Frame| -> Vec<u8> { f.rgb().chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect() };
+    let rgba = |f: &photo_check::Frame| -> Vec<u8> {
+        f.to_rgb().chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect()
+    };
     let still = check(&frame);
     let face = still.face.clone().unwrap();
     let side = (face.bbox[3] * 0.75) as u32;
@@ -219,8 +220,9 @@ fn live_stream_reuses_detection_and_mask_on_schedule() {
 fn faceless_frames_reuse_the_mask_longer_and_a_face_gets_a_fresh_one() {
     use photo_check::Stage;
     let frame = sample();
-    let rgba =
-        |f: &photo_check::Frame| -> Vec<u8> { f.rgb().chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect() };
+    let rgba = |f: &photo_check::Frame| -> Vec<u8> {
+        f.to_rgb().chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect()
+    };
     let empty = noise(512, 512, 3);
     let mut profile = photo_check::Profile::chsi();
     profile.tracking.no_face_segment_every = 4;
@@ -256,18 +258,19 @@ fn a_face_filling_the_frame_is_found_within_no_face_retry_every_frames() {
     let side = (face.bbox[3] * 0.75) as u32;
     let (cx, cy) = (face.bbox[0] + face.bbox[2] / 2.0, face.bbox[1] + face.bbox[3] / 2.0);
     let (x0, y0) = ((cx - side as f64 / 2.0) as usize, (cy - side as f64 / 2.0) as usize);
-    let rows = (y0..y0 + side as usize).flat_map(|y| frame.rgb()[(y * 512 + x0) * 3..][..side as usize * 3].to_vec());
+    let rgb = frame.to_rgb();
+    let rows = (y0..y0 + side as usize).flat_map(|y| rgb[(y * 512 + x0) * 3..][..side as usize * 3].to_vec());
     let tight = photo_check::Frame::from_rgb(rows.collect(), side, side).unwrap();
     let count = |r: &photo_check::Report| r.checks.face_count.value.as_ref().unwrap().count;
     let c = checker();
-    let rgba: Vec<u8> = tight.rgb().chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect();
+    let rgba: Vec<u8> = tight.to_rgb().chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect();
     assert_eq!(count(&c.check_still(&tight).unwrap()), 1, "the still check finds it (padded pass)");
     let mut profile = photo_check::Profile::chsi();
     profile.tracking.no_face_retry_every = 3;
     let c3 = checker_with(profile);
     let mut stream = LiveStream::new();
     let noise_rgba: Vec<u8> =
-        noise(side, side, 5).rgb().chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect();
+        noise(side, side, 5).to_rgb().chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect();
     // one faceless frame: the next two skip the padded pass, the third runs it
     stream.check_rgba(&c3, &noise_rgba, side, side).unwrap();
     let counts: Vec<usize> = (0..3).map(|_| count(&stream.check_rgba(&c3, &rgba, side, side).unwrap())).collect();

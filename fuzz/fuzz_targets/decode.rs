@@ -13,6 +13,6 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(d) = photo_check::decode::decode(data, &limits) {
         let (w, h) = (d.frame.width(), d.frame.height());
         assert!(w.max(h) <= limits.max_working_side, "not downscaled: {w}×{h}");
-        assert_eq!(d.frame.rgb().len(), w as usize * h as usize * 3);
+        assert_eq!(d.frame.bytes().len(), w as usize * h as usize * photo_check::Frame::BYTES_PER_PIXEL);
     }
 });

@@ -19,7 +19,7 @@ fuzz_target!(|data: &[u8]| {
         Ok(d) => {
             let (w, h) = (d.frame.width(), d.frame.height());
             assert!(w.max(h) <= LIMITS.max_working_side, "not downscaled: {w}×{h}");
-            assert_eq!(d.frame.rgb().len(), w as usize * h as usize * 3);
+            assert_eq!(d.frame.bytes().len(), w as usize * h as usize * photo_check::Frame::BYTES_PER_PIXEL);
         }
         Err(e) => assert!(["decode", "too_large", "bad_dimensions"].contains(&e.code()), "unexpected error {e}"),
     }

@@ -203,11 +203,9 @@ mod tests {
         let top = brow.iter().map(|p| p.y).fold(f32::MAX, f32::min);
         let mid = (x0 + x1) / 2.0;
         let half = share * (x1 - x0) / 2.0;
-        let w = scene.frame.width() as usize;
-        let rgb = scene.frame.rgb_mut();
         for y in (top - 30.0) as usize..top as usize {
             for x in (mid - half).round() as usize..(mid + half).round() as usize {
-                rgb[3 * (y * w + x)..3 * (y * w + x) + 3].copy_from_slice(&[45, 32, 25]);
+                scene.frame.set_pixel(x, y, [45, 32, 25]);
             }
         }
         scene.gray = frame_gray(&scene.frame);

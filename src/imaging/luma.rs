@@ -36,15 +36,15 @@ pub(crate) fn products() -> Box<Products> {
     Box::new([table(0.299), table(0.587), table(0.114)])
 }
 
-/// Luma of the RGB pixel that `rgb` starts with.
+/// Luma of the pixel whose bytes (R, G, B, …) `px` starts with.
 #[inline]
-fn luma_of(rgb: &[u8], [r, g, b]: &Products) -> f32 {
-    r[rgb[0] as usize] + g[rgb[1] as usize] + b[rgb[2] as usize]
+fn luma_of(px: &[u8], [r, g, b]: &Products) -> f32 {
+    r[px[0] as usize] + g[px[1] as usize] + b[px[2] as usize]
 }
 
-/// Luma of one row of RGB bytes into `out`.
-pub(crate) fn luma_row(rgb: &[u8], products: &Products, out: &mut [f32]) {
-    for (o, p) in out.iter_mut().zip(rgb.chunks_exact(3)) {
+/// Luma of one row of a frame's bytes ([`Frame::BYTES_PER_PIXEL`] per pixel) into `out`.
+pub(crate) fn luma_row(row: &[u8], products: &Products, out: &mut [f32]) {
+    for (o, p) in out.iter_mut().zip(row.chunks_exact(Frame::BYTES_PER_PIXEL)) {
         *o = luma_of(p, products);
     }
 }
@@ -78,7 +78,7 @@ impl<'a> Luma<'a> {
             Source::Image(image) => image.get(x, y),
             Source::Frame { frame, products } => {
                 assert!(x < self.width, "column {x} outside a frame {} wide", self.width);
-                luma_of(&frame.rgb()[(y * self.width + x) * 3..], products)
+                luma_of(&frame.bytes()[(y * self.width + x) * Frame::BYTES_PER_PIXEL..], products)
             }
         }
     }

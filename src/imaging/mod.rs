@@ -34,8 +34,8 @@ pub fn warp_to_tensor(
     debug_assert_eq!(out.len(), out_w * out_h * 3);
     let scale = (hi - lo) / 255.0;
     let (w, h) = (frame.width() as i64, frame.height() as i64);
-    let rgb = frame.rgb();
-    let stride = w as usize * 3;
+    let (px, bytes) = (Frame::BYTES_PER_PIXEL, frame.bytes());
+    let stride = w as usize * px;
     for (v, row) in out.chunks_exact_mut(out_w * 3).take(out_h).enumerate() {
         for (u, o) in row.chunks_exact_mut(3).enumerate() {
             let p = map.apply(Point::new(u as f32 + 0.5, v as f32 + 0.5));
@@ -49,17 +49,17 @@ pub fn warp_to_tensor(
             let acc = if x0 >= 0 && y0 >= 0 && x0 < w - 1 && y0 < h - 1 {
                 // all four neighbours inside: the sum `border_sample` makes, without its tests (its
                 // skipped zero weights add +0.0, which changes nothing)
-                let i = y0 as usize * stride + x0 as usize * 3;
-                let (top, bottom) = (&rgb[i..i + 6], &rgb[i + stride..i + stride + 6]);
+                let i = y0 as usize * stride + x0 as usize * px;
+                let (top, bottom) = (&bytes[i..i + 2 * px], &bytes[i + stride..i + stride + 2 * px]);
                 let weights = [(1.0 - ax) * (1.0 - ay), ax * (1.0 - ay), (1.0 - ax) * ay, ax * ay];
                 [0, 1, 2].map(|c| {
                     weights[0] * top[c] as f32
-                        + weights[1] * top[c + 3] as f32
+                        + weights[1] * top[c + px] as f32
                         + weights[2] * bottom[c] as f32
-                        + weights[3] * bottom[c + 3] as f32
+                        + weights[3] * bottom[c + px] as f32
                 })
             } else {
-                border_sample(rgb, (w, h), (x0, y0), (ax, ay), border)
+                border_sample(bytes, (w, h), (x0, y0), (ax, ay), border)
             };
             for c in 0..3 {
                 o[c] = lo + acc[c] * scale;
@@ -71,7 +71,7 @@ pub fn warp_to_tensor(
 /// One bilinear RGB sample whose neighbours may lie outside the frame: outside ones replicate the edge or
 /// count as black (`border`). `(x0, y0)` is the top-left neighbour, `(ax, ay)` the weights of the others.
 fn border_sample(
-    rgb: &[u8],
+    bytes: &[u8],
     (w, h): (i64, i64),
     (x0, y0): (i64, i64),
     (ax, ay): (f32, f32),
@@ -91,10 +91,10 @@ fn border_sample(
             }
             let xi = x.clamp(0, w - 1) as usize;
             let yi = y.clamp(0, h - 1) as usize;
-            let i = (yi * w as usize + xi) * 3;
-            acc[0] += weight * rgb[i] as f32;
-            acc[1] += weight * rgb[i + 1] as f32;
-            acc[2] += weight * rgb[i + 2] as f32;
+            let i = (yi * w as usize + xi) * Frame::BYTES_PER_PIXEL;
+            acc[0] += weight * bytes[i] as f32;
+            acc[1] += weight * bytes[i + 1] as f32;
+            acc[2] += weight * bytes[i + 2] as f32;
         }
     }
     acc
@@ -119,8 +119,8 @@ pub fn frame_gray(frame: &Frame) -> GrayImage {
     let (w, h) = (frame.width() as usize, frame.height() as usize);
     let mut data = vec![0f32; w * h];
     let products = luma::products();
-    for (rgb, out) in frame.rgb().chunks_exact(w * 3).zip(data.chunks_exact_mut(w)) {
-        luma::luma_row(rgb, &products, out);
+    for (row, out) in frame.bytes().chunks_exact(w * Frame::BYTES_PER_PIXEL).zip(data.chunks_exact_mut(w)) {
+        luma::luma_row(row, &products, out);
     }
     GrayImage::new(w, h, data)
 }

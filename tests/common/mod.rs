@@ -128,9 +128,9 @@ pub fn blur(frame: &Frame, r: i64, passes: usize) -> Frame {
 pub fn darken_left(frame: &Frame, x_split: u32, factor: f32) -> Frame {
     let mut f = frame.clone();
     let w = f.width();
-    for (i, px) in f.rgb_mut().chunks_exact_mut(3).enumerate() {
+    for (i, px) in f.bytes_mut().chunks_exact_mut(Frame::BYTES_PER_PIXEL).enumerate() {
         if (i as u32 % w) < x_split {
-            for c in px {
+            for c in &mut px[..3] {
                 *c = (*c as f32 * factor) as u8;
             }
         }
@@ -141,19 +141,17 @@ pub fn darken_left(frame: &Frame, x_split: u32, factor: f32) -> Frame {
 /// The rows from `top` down.
 pub fn crop_top(frame: &Frame, top: u32) -> Frame {
     let w = frame.width() as usize;
-    let rgb = frame.rgb()[top as usize * w * 3..].to_vec();
+    let rgb = frame.to_rgb()[top as usize * w * 3..].to_vec();
     Frame::from_rgb(rgb, frame.width(), frame.height() - top).unwrap()
 }
 
 /// Copies the `size`×`size` square at (sx, sy) to (dx, dy).
 pub fn paste(frame: &Frame, (sx, sy): (u32, u32), size: u32, (dx, dy): (u32, u32)) -> Frame {
     let mut f = frame.clone();
-    let w = f.width();
     for y in 0..size {
         for x in 0..size {
             let p = frame.pixel((sx + x) as i64, (sy + y) as i64);
-            let i = (((dy + y) * w + dx + x) * 3) as usize;
-            f.rgb_mut()[i..i + 3].copy_from_slice(&p);
+            f.set_pixel((dx + x) as usize, (dy + y) as usize, p);
         }
     }
     f

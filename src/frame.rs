@@ -62,6 +62,26 @@ impl Frame {
         Ok(Frame { width, height, bytes: rgba.to_vec() })
     }
 
+    /// Like [`Frame::from_rgba_limited`], taking the buffer instead of copying it: a caller that checks one
+    /// frame after another hands the same buffer back and forth ([`Frame::into_bytes`]). On an error the
+    /// buffer comes back with it.
+    pub fn from_rgba_vec(
+        rgba: Vec<u8>,
+        width: u32,
+        height: u32,
+        max_pixels: u64,
+    ) -> std::result::Result<Frame, (Error, Vec<u8>)> {
+        match check_dims(width, height, max_pixels).and_then(|_| check_len(width, height, 4, rgba.len())) {
+            Ok(()) => Ok(Frame { width, height, bytes: rgba }),
+            Err(e) => Err((e, rgba)),
+        }
+    }
+
+    /// The pixel buffer ([`Frame::bytes`]), for reuse.
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.bytes
+    }
+
     /// Builds a frame from tightly packed RGB bytes.
     pub fn from_rgb(rgb: Vec<u8>, width: u32, height: u32) -> Result<Frame> {
         check_dims(width, height, DEFAULT_MAX_PIXELS)?;

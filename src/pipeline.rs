@@ -312,6 +312,28 @@ impl LiveStream {
         Ok(report)
     }
 
+    /// Like [`LiveStream::check_rgba`], taking the RGBA buffer instead of copying it and giving it back, with
+    /// the report or the error, for the next frame (the wasm layer keeps one buffer for every frame).
+    pub fn check_rgba_vec(
+        &mut self,
+        checker: &Checker,
+        rgba: Vec<u8>,
+        width: u32,
+        height: u32,
+    ) -> (Result<Report>, Vec<u8>) {
+        let start = Instant::now();
+        let frame = match Frame::from_rgba_vec(rgba, width, height, checker.profile.limits.max_pixels) {
+            Ok(frame) => frame,
+            Err((e, rgba)) => return (Err(e), rgba),
+        };
+        let decode_ms = ms(start);
+        let result = self.check_frame(checker, &frame).map(|mut report| {
+            add_decode_time(&mut report, decode_ms);
+            report
+        });
+        (result, frame.into_bytes())
+    }
+
     /// Checks one camera frame, reusing what the schedule allows.
     pub fn check_frame(&mut self, checker: &Checker, frame: &Frame) -> Result<Report> {
         let start = Instant::now();

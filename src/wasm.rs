@@ -139,6 +139,21 @@ struct Inner {
     best: Option<(Vec<u8>, u32, u32)>,
 }
 
+impl Inner {
+    /// Copies one live frame's RGBA into the reused buffer and checks it; the frame is checked in that
+    /// buffer (no second copy), which comes back afterwards, also on an error.
+    fn check_live(&mut self, data: &JsValue, w: u32, h: u32) -> Result<Report, JsValue> {
+        let mut buf = std::mem::take(&mut self.frame_buf);
+        if let Err(e) = rgba_into(data, w, h, &mut buf) {
+            self.frame_buf = buf;
+            return Err(e);
+        }
+        let (result, buf) = self.stream.check_rgba_vec(&self.checker, buf, w, h);
+        self.frame_buf = buf;
+        result.map_err(core_error)
+    }
+}
+
 /// Checks camera frames and photos in the browser. Create with `PhotoChecker.create(options)`.
 #[wasm_bindgen]
 pub struct PhotoChecker {
@@ -244,11 +259,7 @@ impl PhotoChecker {
     pub fn check_frame(&mut self, data: JsValue, width: f64, height: f64) -> Result<JsValue, JsValue> {
         let (w, h) = (dim(width, "width")?, dim(height, "height")?);
         let inner = self.inner()?;
-        let mut buf = std::mem::take(&mut inner.frame_buf);
-        let result = rgba_into(&data, w, h, &mut buf)
-            .and_then(|_| inner.stream.check_rgba(&inner.checker, &buf, w, h).map_err(core_error));
-        inner.frame_buf = buf;
-        report_to_js(&result?)
+        report_to_js(&inner.check_live(&data, w, h)?)
     }
 
     /// Like `checkFrame`, and feeds the capture state machine: returns `{ report, capture }` where
@@ -258,28 +269,18 @@ impl PhotoChecker {
     pub fn track(&mut self, data: JsValue, width: f64, height: f64) -> Result<JsValue, JsValue> {
         let (w, h) = (dim(width, "width")?, dim(height, "height")?);
         let inner = self.inner()?;
-        let mut buf = std::mem::take(&mut inner.frame_buf);
-        let result = rgba_into(&data, w, h, &mut buf)
-            .and_then(|_| inner.stream.check_rgba(&inner.checker, &buf, w, h).map_err(core_error));
-        let report = match result {
-            Ok(r) => r,
-            Err(e) => {
-                inner.frame_buf = buf;
-                return Err(e);
-            }
-        };
+        let report = inner.check_live(&data, w, h)?;
         let update = inner.capture.push(&report);
         if update.new_best {
             match &mut inner.best {
                 Some((best, bw, bh)) => {
                     best.clear();
-                    best.extend_from_slice(&buf);
+                    best.extend_from_slice(&inner.frame_buf);
                     (*bw, *bh) = (w, h);
                 }
-                None => inner.best = Some((buf.clone(), w, h)),
+                None => inner.best = Some((inner.frame_buf.clone(), w, h)),
             }
         }
-        inner.frame_buf = buf;
         let out = Object::new();
         Reflect::set(&out, &"report".into(), &report_to_js(&report)?)?;
         Reflect::set(&out, &"capture".into(), &to_js(&update)?)?;

@@ -110,6 +110,31 @@ fn odd_sized_frames_are_checked() {
 }
 
 #[test]
+fn a_stream_checking_in_its_own_buffer_reports_as_one_copying_it_and_gets_the_buffer_back() {
+    let frame = sample();
+    let rgba: Vec<u8> = frame.to_rgb().chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect();
+    let without_timing = |mut r: photo_check::Report| {
+        r.timing_ms = Default::default();
+        serde_json::to_string(&r).unwrap()
+    };
+    let (mut copying, mut owning) = (LiveStream::new(), LiveStream::new());
+    let mut buf = rgba.clone();
+    for _ in 0..4 {
+        let expected = without_timing(copying.check_rgba(checker(), &rgba, 512, 512).unwrap());
+        let (report, back) = owning.check_rgba_vec(checker(), buf, 512, 512);
+        assert_eq!(without_timing(report.unwrap()), expected);
+        assert_eq!(back, rgba, "the buffer comes back untouched");
+        buf = back;
+    }
+    // refused buffers come back too, and the stream goes on
+    let (refused, back) = owning.check_rgba_vec(checker(), vec![0; 100], 512, 512);
+    assert_eq!((refused.unwrap_err().code(), back.len()), ("buffer_length", 100));
+    let (refused, back) = owning.check_rgba_vec(checker(), vec![0; 8 * 8 * 4], 8, 8);
+    assert_eq!((refused.unwrap_err().code(), back.len()), ("bad_dimensions", 256));
+    assert!(owning.check_rgba_vec(checker(), buf, 512, 512).0.is_ok());
+}
+
+#[test]
 fn live_frames_track_the_face_and_agree_with_the_still_check() {
     let frame = sample();
     let rgba: Vec<u8> = frame.to_rgb().chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect();

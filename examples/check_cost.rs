@@ -2,7 +2,7 @@
 //! IMAGE [WIDTH HEIGHT] [ROUNDS]` (default 640×480, 200 rounds). The image is resized to the frame size,
 //! the pipeline observes it once, then every check runs `ROUNDS` times on that observation; the table gives
 //! the median microseconds per call — first what the pipeline makes once per frame for the checks (the
-//! skin model six checks share; the whole grey frame, for comparison: the checks read its rows lazily),
+//! skin model six checks share; the whole grey frame, for comparison: the checks read luma per pixel),
 //! then the checks in report order — and their sum, and what one frame pays: a fresh observation and every
 //! check. Timings are noisy on a shared machine: compare the rows of one run with each other.
 
@@ -52,7 +52,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let face = obs.face.as_ref().ok_or("no face")?;
     let rows: Vec<(&str, f64)> = vec![
-        // the whole frame's grey values (not made per frame: `Luma` converts the rows the checks read)
+        // the whole frame's grey values (not made per frame: `Luma` converts the pixels the checks read)
         ("whole grey frame", median_us(rounds, || photo_check::imaging::frame_gray(&frame))),
         // learned once per frame when the observation is built, shared by six checks
         ("skin model", median_us(rounds, || SkinModel::learn(&frame, face))),
@@ -80,7 +80,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let checks = rows.iter().filter(|r| r.0 != "whole grey frame");
     println!("  {:<18} {:>8.1}", "sum (not the grey)", checks.map(|r| r.1).sum::<f64>());
-    // what a frame pays: a fresh observation (its grey rows converted as the checks read them, its skin
+    // what a frame pays: a fresh observation (its luma converted as the checks read it, its skin
     // model learned) and every check
     let fresh = median_us(rounds, || run_checks(&seen.observation(&frame), &p));
     println!("  {:<18} {:>8.1}", "fresh observation + every check", fresh);

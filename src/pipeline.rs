@@ -306,10 +306,7 @@ impl LiveStream {
     pub fn check_rgba(&mut self, checker: &Checker, rgba: &[u8], width: u32, height: u32) -> Result<Report> {
         let start = Instant::now();
         let frame = Frame::from_rgba_limited(rgba, width, height, checker.profile.limits.max_pixels)?;
-        let decode_ms = ms(start);
-        let mut report = self.check_frame(checker, &frame)?;
-        add_decode_time(&mut report, decode_ms);
-        Ok(report)
+        self.check_made_frame(checker, &frame, start)
     }
 
     /// Like [`LiveStream::check_rgba`], taking the RGBA buffer instead of copying it and giving it back, with
@@ -326,12 +323,16 @@ impl LiveStream {
             Ok(frame) => frame,
             Err((e, rgba)) => return (Err(e), rgba),
         };
-        let decode_ms = ms(start);
-        let result = self.check_frame(checker, &frame).map(|mut report| {
-            add_decode_time(&mut report, decode_ms);
-            report
-        });
+        let result = self.check_made_frame(checker, &frame, start);
         (result, frame.into_bytes())
+    }
+
+    /// Checks a frame just made from RGBA bytes, the making (since `start`) counted as its decode time.
+    fn check_made_frame(&mut self, checker: &Checker, frame: &Frame, start: Instant) -> Result<Report> {
+        let decode_ms = ms(start);
+        let mut report = self.check_frame(checker, frame)?;
+        add_decode_time(&mut report, decode_ms);
+        Ok(report)
     }
 
     /// Checks one camera frame, reusing what the schedule allows.

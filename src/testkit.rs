@@ -298,6 +298,12 @@ fn gaussian_blur(rgb: &mut [u8], w: usize, h: usize, sigma: f32) {
     }
 }
 
+/// A `width`×`height` frame of uniform random bytes.
+pub(crate) fn noise_frame(width: u32, height: u32, rng: &mut Lcg) -> Frame {
+    let bytes = (0..width * height * 3).map(|_| (127.5 + 127.5 * rng.next()) as u8).collect();
+    Frame::from_rgb(bytes, width, height).expect("a frame")
+}
+
 /// Tiny deterministic generator for the noisy background and other seeded test data (Knuth's MMIX LCG).
 pub(crate) struct Lcg(pub(crate) u64);
 

@@ -34,8 +34,8 @@ impl GrayImage {
     /// [`GrayImage::sample`] returns, for callers that sample one row or column many times.
     #[inline]
     pub fn sample_taps(&self, tx: Tap, ty: Tap) -> f32 {
-        let row = |y: usize| &self.data[y * self.width..][..self.width];
-        bilinear(row(ty.i0), row(ty.i1), tx, ty)
+        let at = |x: usize, y: usize| self.data[y * self.width + x];
+        bilinear4([at(tx.i0, ty.i0), at(tx.i1, ty.i0), at(tx.i0, ty.i1), at(tx.i1, ty.i1)], tx.a, ty.a)
     }
 
     /// Horizontal then vertical box blur of radius `r` (window 2r+1), edges replicated. Each output is the
@@ -80,12 +80,6 @@ fn add_shifted(dst: &mut [f32], src: &[f32], shift: isize) {
         dst[left..right].iter_mut().zip(&src[from..]).for_each(|(d, s)| *d += s);
     }
     dst[right..].iter_mut().for_each(|d| *d += last);
-}
-
-/// The bilinear sample between two rows: `top` is the row `ty` reads first, `bottom` its second.
-#[inline]
-pub(crate) fn bilinear(top: &[f32], bottom: &[f32], tx: Tap, ty: Tap) -> f32 {
-    bilinear4([top[tx.i0], top[tx.i1], bottom[tx.i0], bottom[tx.i1]], tx.a, ty.a)
 }
 
 /// The bilinear mix of four values (top left, top right, bottom left, bottom right) with the right and

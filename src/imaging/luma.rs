@@ -105,14 +105,12 @@ impl<'a> Luma<'a> {
 mod tests {
     use super::*;
     use crate::imaging::frame_gray;
-    use crate::testkit::Lcg;
+    use crate::testkit::{noise_frame, Lcg};
 
     #[test]
     fn pixels_read_on_demand_are_the_whole_grey_frame_bit_for_bit() {
         let mut rng = Lcg(31);
-        let (w, h) = (41u32, 27u32);
-        let bytes = (0..w * h * 3).map(|_| (127.5 + 127.5 * rng.next()) as u8).collect();
-        let frame = Frame::from_rgb(bytes, w, h).expect("a frame");
+        let frame = noise_frame(41, 27, &mut rng);
         let whole = frame_gray(&frame);
         let (lazy, given) = (Luma::of_frame(&frame), Luma::of_image(&whole));
         assert_eq!((lazy.width(), lazy.height()), (41, 27));

@@ -128,7 +128,7 @@ pub fn frame_gray(frame: &Frame) -> GrayImage {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testkit::Lcg;
+    use crate::testkit::{noise_frame, Lcg};
 
     /// The warp as first written — every neighbour through the border rules — which `warp_to_tensor`
     /// must match bit for bit.
@@ -168,9 +168,7 @@ mod tests {
     #[test]
     fn warp_matches_the_per_neighbour_form_bit_for_bit() {
         let mut rng = Lcg(29);
-        let (w, h) = (37u32, 23u32);
-        let bytes = (0..w * h * 3).map(|_| (127.5 + 127.5 * rng.next()) as u8).collect();
-        let frame = Frame::from_rgb(bytes, w, h).expect("a frame");
+        let frame = noise_frame(37, 23, &mut rng);
         for round in 0..40 {
             // crops inside, across the edges and wholly outside, rotated, shrunk and enlarged
             let centre = Point::new(18.0 + 30.0 * rng.next(), 11.0 + 20.0 * rng.next());

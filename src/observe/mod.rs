@@ -67,7 +67,7 @@ impl Face<'_> {
 pub struct Observation<'a> {
     /// The frame being checked.
     pub frame: &'a Frame,
-    /// The frame as grey values (luma 0..255), rows converted when first read.
+    /// The frame as grey values (luma 0..255), each pixel converted when read.
     pub gray: Luma<'a>,
     /// All faces the detector found (best first).
     pub detections: &'a [Detection],

@@ -4,28 +4,43 @@
 //! the same order of operations, so the outputs are bit for bit tract's (each file tests that against
 //! tract's own op, and `models::nnef_tests` compares whole networks) — with plain loops over rows that the
 //! compiler vectorises. [`specialise`] runs on the typed graph before tract optimises it.
-//!
-//! Tried and not kept: a 2×2 stride-2 max-pool (the face mesh's five, the detector's three) was no faster
-//! than tract's own (0.74 ms for the mesh's five in Node either way).
 
+mod maxpool;
 mod upsample;
 
 use tract_nnef::internal::*;
 
+use maxpool::MaxPool2x2;
 use upsample::Upsample2x;
 
-/// Replaces every node that one of the ops here computes exactly.
-pub(crate) fn specialise(model: &mut TypedModel) -> TractResult<()> {
-    let mut upsamples = Vec::new();
+/// Replaces every node that one of the ops here computes exactly; returns how many were replaced.
+pub(crate) fn specialise(model: &mut TypedModel) -> TractResult<usize> {
+    let mut swaps: Vec<(usize, Box<dyn TypedOp>)> = Vec::new();
     for node in model.nodes() {
         if upsample::matches(model, node)? {
-            upsamples.push(node.id);
+            swaps.push((node.id, Box::new(Upsample2x)));
+        } else if maxpool::matches(model, node)? {
+            swaps.push((node.id, Box::new(MaxPool2x2)));
         }
     }
-    for id in upsamples {
+    let replaced = swaps.len();
+    for (id, op) in swaps {
         let node = model.node(id);
         // the node's first input only: Resize's second is its constant scales
-        TypedModelPatch::replace_single_op(model, node, &node.inputs[..1], Upsample2x)?.apply(model)?;
+        TypedModelPatch::replace_single_op(model, node, &node.inputs[..1], op)?.apply(model)?;
     }
-    Ok(())
+    Ok(replaced)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// Same shape and the same bits in every element.
+    pub(crate) fn assert_same_bits(ours: &Tensor, theirs: &Tensor, what: &[usize]) {
+        assert_eq!(ours.shape(), theirs.shape(), "{what:?}");
+        let (a, b) = (ours.try_as_plain_ram().unwrap(), theirs.try_as_plain_ram().unwrap());
+        let (a, b) = (a.as_slice::<f32>().unwrap(), b.as_slice::<f32>().unwrap());
+        assert!(a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits()), "{what:?} differs from tract's op");
+    }
 }

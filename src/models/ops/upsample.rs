@@ -108,15 +108,8 @@ pub(super) fn matches(model: &TypedModel, node: &TypedNode) -> TractResult<bool>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::models::ops::tests::assert_same_bits;
     use crate::testkit::Lcg;
-
-    /// Same shape and the same bits in every element.
-    fn assert_same_bits(ours: &Tensor, theirs: &Tensor, what: &[usize]) {
-        assert_eq!(ours.shape(), theirs.shape(), "{what:?}");
-        let (a, b) = (ours.try_as_plain_ram().unwrap(), theirs.try_as_plain_ram().unwrap());
-        let (a, b) = (a.as_slice::<f32>().unwrap(), b.as_slice::<f32>().unwrap());
-        assert!(a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits()), "{what:?} differs from tract's Resize");
-    }
 
     fn tract_resize(input: &Tensor) -> Tensor {
         let op = Resize {

@@ -93,8 +93,14 @@ impl<'a> Luma<'a> {
     pub fn sample_taps(&self, tx: Tap, ty: Tap) -> f32 {
         match &self.source {
             Source::Image(image) => image.sample_taps(tx, ty),
-            Source::Frame { .. } => {
-                let p = [(tx.i0, ty.i0), (tx.i1, ty.i0), (tx.i0, ty.i1), (tx.i1, ty.i1)].map(|(x, y)| self.get(x, y));
+            Source::Frame { frame, products } => {
+                // the four pixels straight from the bytes (taps made for this frame's size lie inside it)
+                debug_assert!(tx.i1 < self.width && ty.i1 < self.height, "taps outside the frame");
+                let (bytes, stride) = (frame.bytes(), self.width * Frame::BYTES_PER_PIXEL);
+                let (top, bottom) = (ty.i0 * stride, ty.i1 * stride);
+                let (left, right) = (tx.i0 * Frame::BYTES_PER_PIXEL, tx.i1 * Frame::BYTES_PER_PIXEL);
+                let p =
+                    [top + left, top + right, bottom + left, bottom + right].map(|i| luma_of(&bytes[i..], products));
                 bilinear4(p, tx.a, ty.a)
             }
         }

@@ -11,30 +11,45 @@
 //! block), although tract's border-zone walk is nearly half of that op's time.
 
 mod maxpool;
+mod prelu;
 mod upsample;
 
 use tract_nnef::internal::*;
 
 use maxpool::MaxPool2x2;
+use prelu::PRelu;
 use upsample::Upsample2x;
 
 /// Replaces every node that one of the ops here computes exactly; returns how many were replaced.
 pub(crate) fn specialise(model: &mut TypedModel) -> TractResult<usize> {
-    let mut swaps: Vec<(usize, Box<dyn TypedOp>)> = Vec::new();
-    for node in model.nodes() {
-        if upsample::matches(model, node)? {
-            swaps.push((node.id, Box::new(Upsample2x)));
-        } else if maxpool::matches(model, node)? {
-            swaps.push((node.id, Box::new(MaxPool2x2)));
-        }
-    }
-    let replaced = swaps.len();
-    for (id, op) in swaps {
-        let node = model.node(id);
-        // the node's first input only: Resize's second is its constant scales
-        TypedModelPatch::replace_single_op(model, node, &node.inputs[..1], op)?.apply(model)?;
+    let mut replaced = 0;
+    // one at a time: a swap's inputs are looked up in the graph as the earlier swaps left it
+    while let Some((id, op, inputs)) = next_swap(model)? {
+        TypedModelPatch::replace_single_op(model, model.node(id), &inputs, op)?.apply(model)?;
+        replaced += 1;
     }
     Ok(replaced)
+}
+
+/// A node to replace: its id, the op computing it, and that op's inputs.
+type Swap = (usize, Box<dyn TypedOp>, TVec<OutletId>);
+
+/// The first node one of the ops here computes.
+fn next_swap(model: &TypedModel) -> TractResult<Option<Swap>> {
+    for node in model.nodes() {
+        if upsample::matches(model, node)? {
+            // the node's first input only: Resize's second is its constant scales
+            return Ok(Some((node.id, Box::new(Upsample2x), node.inputs[..1].into())));
+        }
+        if maxpool::matches(model, node)? {
+            return Ok(Some((node.id, Box::new(MaxPool2x2), node.inputs[..1].into())));
+        }
+        if let Some(inputs) = prelu::matching(model, node)? {
+            // x and the slope, from before the Max, Min and Mul the Add sums (left unused, then pruned)
+            return Ok(Some((node.id, Box::new(PRelu), inputs.iter().copied().collect())));
+        }
+    }
+    Ok(None)
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 //! block), although tract's border-zone walk is nearly half of that op's time.
 
 mod maxpool;
+mod pad;
 mod prelu;
 mod upsample;
 
@@ -43,6 +44,9 @@ fn next_swap(model: &TypedModel) -> TractResult<Option<Swap>> {
         }
         if maxpool::matches(model, node)? {
             return Ok(Some((node.id, Box::new(MaxPool2x2), node.inputs[..1].into())));
+        }
+        if let Some(op) = pad::matching(model, node)? {
+            return Ok(Some((node.id, Box::new(op), node.inputs.iter().copied().collect())));
         }
         if let Some(inputs) = prelu::matching(model, node)? {
             // x and the slope, from before the Max, Min and Mul the Add sums (left unused, then pruned)

@@ -5,6 +5,7 @@
 //   node bench/node-ab.mjs [--size 640x480] [--frames 100] PKG_DIR...   (default: www/pkg)
 // Also prints each build's PhotoChecker.create time (parse + optimise the three models, in Node).
 //   --profile N   also each network's time per run and its op types above 5 % (profileNetworks(N), per build)
+//   --ops-min P   with --profile: list the op types above P % instead (0: all of them)
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,11 +13,12 @@ import { PNG } from 'pngjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const args = process.argv.slice(2);
-const opt = { size: '640x480', frames: 100, profile: 0, pkgs: [] };
+const opt = { size: '640x480', frames: 100, profile: 0, opsMin: 5, pkgs: [] };
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--size') opt.size = args[++i];
   else if (args[i] === '--frames') opt.frames = +args[++i];
   else if (args[i] === '--profile') opt.profile = +args[++i];
+  else if (args[i] === '--ops-min') opt.opsMin = +args[++i];
   else opt.pkgs.push(resolve(args[i]));
 }
 if (!opt.pkgs.length) opt.pkgs.push(join(ROOT, 'www/pkg'));
@@ -76,7 +78,7 @@ for (const pkg of opt.pkgs) {
   const same = reports.filter((r, i) => r === firstReports[i]).length;
   console.log(`  reports identical to the first build's: ${same} of ${reports.length} frames`);
   for (const p of profiles) {
-    const ops = p.ops.filter((o) => o.ms >= p.total_ms * 0.05).map((o) => `${o.op} ×${o.nodes} ${o.ms.toFixed(2)}`);
+    const ops = p.ops.filter((o) => o.ms >= (p.total_ms * opt.opsMin) / 100).map((o) => `${o.op} ×${o.nodes} ${o.ms.toFixed(2)}`);
     console.log(`  ${p.model}: ${p.total_ms.toFixed(2)} ms per run (${ops.join(', ')})`);
   }
 }

@@ -78,7 +78,8 @@ for (const pkg of opt.pkgs) {
   const same = reports.filter((r, i) => r === firstReports[i]).length;
   console.log(`  reports identical to the first build's: ${same} of ${reports.length} frames`);
   for (const p of profiles) {
-    const ops = p.ops.filter((o) => o.ms >= (p.total_ms * opt.opsMin) / 100).map((o) => `${o.op} ×${o.nodes} ${o.ms.toFixed(2)}`);
+    const ops = p.ops.filter((o) => o.ms >= (p.total_ms * opt.opsMin) / 100)
+      .map((o) => `${o.op} ×${o.nodes} ${o.ms.toFixed(2)}`);
     console.log(`  ${p.model}: ${p.total_ms.toFixed(2)} ms per run (${ops.join(', ')})`);
   }
 }

@@ -53,18 +53,12 @@ impl EvalOp for MaxPool2x2 {
     fn eval(&self, _ctx: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
         let input = args_1!(inputs);
         let &[n, c, h, w] = input.shape() else { bail!("MaxPool2x2 needs a rank-4 input, got {:?}", input.shape()) };
-        ensure!(h % 2 == 0 && w % 2 == 0 && h > 0, "MaxPool2x2 needs an even, non-empty plane, got {h}×{w}");
-        let plain = input.try_as_plain_ram()?;
-        let src = plain.as_slice::<f32>()?;
-        let mut output = Tensor::zero::<f32>(&[n, c, h / 2, w / 2])?;
-        {
-            let mut view = output.try_as_plain_ram_mut()?;
-            let dst = view.as_slice_mut::<f32>()?;
+        ensure!(h % 2 == 0 && w % 2 == 0 && h > 0 && w > 0, "MaxPool2x2 needs an even, non-empty plane, got {h}×{w}");
+        super::f32_output(&input, &[n, c, h / 2, w / 2], |src, dst| {
             for (s, d) in src.chunks_exact(h * w).zip(dst.chunks_exact_mut(h * w / 4)) {
                 plane(s, w, d);
             }
-        }
-        Ok(tvec!(output.into_tvalue()))
+        })
     }
 }
 
@@ -152,8 +146,10 @@ mod tests {
     }
 
     #[test]
-    fn refuses_odd_planes() {
-        let input = Tensor::zero::<f32>(&[1, 1, 3, 2]).unwrap();
-        assert!(MaxPool2x2.eval(&EvalContext::out_of_plan(), tvec!(input.into_tvalue())).is_err());
+    fn refuses_odd_and_empty_planes() {
+        for shape in [[1, 1, 3, 2], [1, 1, 2, 0]] {
+            let input = Tensor::zero::<f32>(&shape).unwrap();
+            assert!(MaxPool2x2.eval(&EvalContext::out_of_plan(), tvec!(input.into_tvalue())).is_err(), "{shape:?}");
+        }
     }
 }

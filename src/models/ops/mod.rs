@@ -56,6 +56,18 @@ fn next_swap(model: &TypedModel) -> TractResult<Option<Swap>> {
     Ok(None)
 }
 
+/// The op's one output: a new `f32` tensor of `shape` that `fill` writes from `input`'s values (the output
+/// starts as zeros).
+fn f32_output(input: &Tensor, shape: &[usize], fill: impl FnOnce(&[f32], &mut [f32])) -> TractResult<TVec<TValue>> {
+    let plain = input.try_as_plain_ram()?;
+    let mut output = Tensor::zero::<f32>(shape)?;
+    {
+        let mut view = output.try_as_plain_ram_mut()?;
+        fill(plain.as_slice::<f32>()?, view.as_slice_mut::<f32>()?);
+    }
+    Ok(tvec!(output.into_tvalue()))
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

@@ -34,23 +34,19 @@ impl EvalOp for ChannelPad {
     fn eval(&self, _ctx: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
         let input = args_1!(inputs);
         let &[n, c, h, w] = input.shape() else { bail!("ChannelPad needs a rank-4 input, got {:?}", input.shape()) };
-        let plain = input.try_as_plain_ram()?;
-        let src = plain.as_slice::<f32>()?;
         let (plane, value) = (h * w, f32::from_bits(self.value_bits));
         let out_c = self.before + c + self.after;
-        let mut output = Tensor::zero::<f32>(&[n, out_c, h, w])?;
-        if plane > 0 && n > 0 {
-            let mut view = output.try_as_plain_ram_mut()?;
-            let dst = view.as_slice_mut::<f32>()?;
-            for (image, out) in src.chunks_exact(c * plane).zip(dst.chunks_exact_mut(out_c * plane)) {
-                let (head, rest) = out.split_at_mut(self.before * plane);
+        super::f32_output(&input, &[n, out_c, h, w], |src, dst| {
+            // image by image (not by chunks, whose length would be 0 with no channels or an empty plane)
+            for i in 0..n {
+                let image = &src[i * c * plane..][..c * plane];
+                let (head, rest) = dst[i * out_c * plane..][..out_c * plane].split_at_mut(self.before * plane);
                 let (body, tail) = rest.split_at_mut(c * plane);
                 head.fill(value);
                 body.copy_from_slice(image);
                 tail.fill(value);
             }
-        }
-        Ok(tvec!(output.into_tvalue()))
+        })
     }
 }
 
@@ -93,10 +89,14 @@ mod tests {
 
     #[test]
     fn same_bits_as_tracts_pad() {
-        for (i, (shape, before, after, value)) in
-            [([1, 16, 48, 48], 0, 16, 0.0f32), ([2, 3, 5, 7], 2, 1, -1.5), ([1, 4, 1, 1], 3, 0, 0.0)]
-                .into_iter()
-                .enumerate()
+        for (i, (shape, before, after, value)) in [
+            ([1, 16, 48, 48], 0, 16, 0.0f32),
+            ([2, 3, 5, 7], 2, 1, -1.5),
+            ([1, 4, 1, 1], 3, 0, 0.0),
+            ([2, 0, 2, 2], 1, 2, 0.5),
+        ]
+        .into_iter()
+        .enumerate()
         {
             let mut rng = Lcg(i as u64 + 11);
             let data: Vec<f32> = (0..shape.iter().product()).map(|_| rng.next()).collect();

@@ -42,20 +42,19 @@ impl EvalOp for PRelu {
         let [x, slope] = &*inputs else { bail!("PRelu takes x and slope") };
         let &[_, c, h, w] = x.shape() else { bail!("PRelu needs a rank-4 input, got {:?}", x.shape()) };
         ensure!(slope.shape() == [1, c, 1, 1], "slope {:?} for {c} channels", slope.shape());
-        let (x_plain, slope) = (x.try_as_plain_ram()?, slope.try_as_plain_ram()?);
-        let (src, slope) = (x_plain.as_slice::<f32>()?, slope.as_slice::<f32>()?);
-        let mut output = Tensor::zero::<f32>(x.shape())?;
-        if h * w > 0 {
-            let mut view = output.try_as_plain_ram_mut()?;
-            let dst = view.as_slice_mut::<f32>()?;
+        let slope = slope.try_as_plain_ram()?;
+        let slope = slope.as_slice::<f32>()?;
+        super::f32_output(x, x.shape(), |src, dst| {
+            if h * w == 0 {
+                return;
+            }
             for (p, (s, d)) in src.chunks_exact(h * w).zip(dst.chunks_exact_mut(h * w)).enumerate() {
                 let k = slope[p % c];
                 for (o, &v) in d.iter_mut().zip(s) {
                     *o = prelu(v, k);
                 }
             }
-        }
-        Ok(tvec!(output.into_tvalue()))
+        })
     }
 }
 

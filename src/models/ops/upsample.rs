@@ -62,18 +62,12 @@ impl EvalOp for Upsample2x {
         let input = args_1!(inputs);
         let &[n, c, h, w] = input.shape() else { bail!("Upsample2x needs a rank-4 input, got {:?}", input.shape()) };
         ensure!(h > 0 && w > 0, "Upsample2x on an empty plane");
-        let plain = input.try_as_plain_ram()?;
-        let src = plain.as_slice::<f32>()?;
-        let mut output = Tensor::zero::<f32>(&[n, c, 2 * h, 2 * w])?;
-        {
-            let mut view = output.try_as_plain_ram_mut()?;
-            let dst = view.as_slice_mut::<f32>()?;
+        super::f32_output(&input, &[n, c, 2 * h, 2 * w], |src, dst| {
             let mut rows = vec![0.0f32; 2 * h * w];
             for (s, d) in src.chunks_exact(h * w).zip(dst.chunks_exact_mut(4 * h * w)) {
                 plane(s, h, w, &mut rows, d);
             }
-        }
-        Ok(tvec!(output.into_tvalue()))
+        })
     }
 }
 

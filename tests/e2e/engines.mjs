@@ -102,6 +102,12 @@ const freePort = () => new Promise((ok, fail) => {
   s.on('error', fail);
 });
 
+/** An error thrown in the page as text: its name and message, then its stack (runs in the page). */
+const errorText = (e) => {
+  const text = String(e), stack = String(e?.stack ?? '');
+  return stack.includes(text) ? stack : `${text}\n${stack}`.trim();
+};
+
 async function launchWebKit({ width, height }) {
   const port = await freePort();
   // MiniBrowser has no headless mode: xvfb-run gives it (and the driver that starts it) a virtual display.
@@ -156,8 +162,10 @@ async function launchWebKit({ width, height }) {
   rect = { width: width + (width - inner[0]), height: height + (height - inner[1]) };
   await call('POST', `${s}/window/rect`, rect);
   const evaluate = async (fn, arg) => {
-    const script = `const [arg, done] = arguments; Promise.resolve().then(() => (${fn})(arg))` +
-      '.then((ok) => done({ ok: ok === undefined ? null : ok }), (e) => done({ error: String(e && e.stack || e) }));';
+    // JavaScriptCore's e.stack lacks the message (V8's starts with it): the error carries both
+    const script = `const [arg, done] = arguments; const errorText = ${errorText};` +
+      `Promise.resolve().then(() => (${fn})(arg))` +
+      '.then((ok) => done({ ok: ok === undefined ? null : ok }), (e) => done({ error: errorText(e) }));';
     const out = await call('POST', `${s}/execute/async`, { script, args: [arg ?? null] });
     if (out && 'error' in out) throw new Error(out.error);
     return out?.ok;

@@ -22,36 +22,39 @@ use prelu::PRelu;
 use upsample::Upsample2x;
 
 /// Replaces every node that one of the ops here computes exactly; returns how many were replaced.
+///
+/// One pass over the nodes in evaluation order, each looked at once in the graph as the earlier swaps left it:
+/// a swap reroutes its node's successors to the new op, so a later match (a PRelu after a swapped pad) finds
+/// its inputs already swapped (before, the whole graph was scanned again after each swap: ~30 scans a network).
 pub(crate) fn specialise(model: &mut TypedModel) -> TractResult<usize> {
     let mut replaced = 0;
-    // one at a time: a swap's inputs are looked up in the graph as the earlier swaps left it
-    while let Some((id, op, inputs)) = next_swap(model)? {
-        TypedModelPatch::replace_single_op(model, model.node(id), &inputs, op)?.apply(model)?;
-        replaced += 1;
+    for id in model.eval_order()? {
+        if let Some((op, inputs)) = swap_for(model, model.node(id))? {
+            TypedModelPatch::replace_single_op(model, model.node(id), &inputs, op)?.apply(model)?;
+            replaced += 1;
+        }
     }
     Ok(replaced)
 }
 
-/// A node to replace: its id, the op computing it, and that op's inputs.
-type Swap = (usize, Box<dyn TypedOp>, TVec<OutletId>);
+/// An op of this module and its inputs, to replace a node with.
+type Swap = (Box<dyn TypedOp>, TVec<OutletId>);
 
-/// The first node one of the ops here computes.
-fn next_swap(model: &TypedModel) -> TractResult<Option<Swap>> {
-    for node in model.nodes() {
-        if upsample::matches(model, node)? {
-            // the node's first input only: Resize's second is its constant scales
-            return Ok(Some((node.id, Box::new(Upsample2x), node.inputs[..1].into())));
-        }
-        if maxpool::matches(model, node)? {
-            return Ok(Some((node.id, Box::new(MaxPool2x2), node.inputs[..1].into())));
-        }
-        if let Some(op) = pad::matching(model, node)? {
-            return Ok(Some((node.id, Box::new(op), node.inputs.iter().copied().collect())));
-        }
-        if let Some(inputs) = prelu::matching(model, node)? {
-            // x and the slope, from before the Max, Min and Mul the Add sums (left unused, then pruned)
-            return Ok(Some((node.id, Box::new(PRelu), inputs.iter().copied().collect())));
-        }
+/// The op that computes `node` and that op's inputs, when one of the ops here does.
+fn swap_for(model: &TypedModel, node: &TypedNode) -> TractResult<Option<Swap>> {
+    if upsample::matches(model, node)? {
+        // the node's first input only: Resize's second is its constant scales
+        return Ok(Some((Box::new(Upsample2x), node.inputs[..1].into())));
+    }
+    if maxpool::matches(model, node)? {
+        return Ok(Some((Box::new(MaxPool2x2), node.inputs[..1].into())));
+    }
+    if let Some(op) = pad::matching(model, node)? {
+        return Ok(Some((Box::new(op), node.inputs.iter().copied().collect())));
+    }
+    if let Some(inputs) = prelu::matching(model, node)? {
+        // x and the slope, from before the Max, Min and Mul the Add sums (left unused, then pruned)
+        return Ok(Some((Box::new(PRelu), inputs.iter().copied().collect())));
     }
     Ok(None)
 }

@@ -33,11 +33,25 @@ pub fn warp_to_tensor(
 ) {
     debug_assert_eq!(out.len(), out_w * out_h * 3);
     let scale = (hi - lo) / 255.0;
+    warp_into(frame, map, (out_w, out_h), border, out, |acc| acc.map(|v| lo + v * scale));
+}
+
+/// Samples `frame` bilinearly at `map(u + 0.5, v + 0.5)` for each output pixel (u, v) of `out_w`×`out_h`
+/// and writes `value` of its RGB sample (bytes 0..255, unscaled) as that pixel's `C` values in `out`.
+#[inline(always)]
+fn warp_into<const C: usize>(
+    frame: &Frame,
+    map: &Affine,
+    (out_w, out_h): (usize, usize),
+    border: Border,
+    out: &mut [f32],
+    value: impl Fn([f32; 3]) -> [f32; C],
+) {
     let (w, h) = (frame.width() as i64, frame.height() as i64);
     let (px, bytes) = (Frame::BYTES_PER_PIXEL, frame.bytes());
     let stride = w as usize * px;
-    for (v, row) in out.chunks_exact_mut(out_w * 3).take(out_h).enumerate() {
-        for (u, o) in row.chunks_exact_mut(3).enumerate() {
+    for (v, row) in out.chunks_exact_mut(out_w * C).take(out_h).enumerate() {
+        for (u, o) in row.chunks_exact_mut(C).enumerate() {
             let p = map.apply(Point::new(u as f32 + 0.5, v as f32 + 0.5));
             // pixel centres are at +0.5
             let fx = p.x - 0.5;
@@ -61,9 +75,7 @@ pub fn warp_to_tensor(
             } else {
                 border_sample(bytes, (w, h), (x0, y0), (ax, ay), border)
             };
-            for c in 0..3 {
-                o[c] = lo + acc[c] * scale;
-            }
+            o.copy_from_slice(&value(acc));
         }
     }
 }
@@ -106,11 +118,13 @@ pub fn luma(p: [u8; 3]) -> f32 {
     0.299 * p[0] as f32 + 0.587 * p[1] as f32 + 0.114 * p[2] as f32
 }
 
-/// Samples a `size`×`size` grey patch of `frame` through `map` (output pixel → image), replicating edges.
+/// Samples an `out_w`×`out_h` grey patch of `frame` through `map` (output pixel → image), replicating edges.
+/// Each grey value is [`luma`]'s sum of the bilinear RGB sample (no RGB patch in between).
 pub fn warp_gray(frame: &Frame, map: &Affine, out_w: usize, out_h: usize) -> GrayImage {
-    let mut rgb = vec![0f32; out_w * out_h * 3];
-    warp_to_tensor(frame, map, out_w, out_h, Border::Replicate, (0.0, 255.0), &mut rgb);
-    let data = rgb.chunks_exact(3).map(|p| 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2]).collect();
+    let mut data = vec![0f32; out_w * out_h];
+    warp_into(frame, map, (out_w, out_h), Border::Replicate, &mut data, |p| {
+        [0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2]]
+    });
     GrayImage::new(out_w, out_h, data)
 }
 
@@ -181,6 +195,25 @@ mod tests {
             let expected = warp_ref(&frame, &map, 16, border, range);
             let same = out.iter().zip(&expected).all(|(a, b)| a.to_bits() == b.to_bits());
             assert!(same, "round {round}: centre {centre:?}, side {side}, {border:?}");
+        }
+    }
+
+    #[test]
+    fn warp_gray_is_the_luma_of_the_rgb_warp_bit_for_bit() {
+        let mut rng = Lcg(31);
+        let frame = noise_frame(41, 29, &mut rng);
+        for round in 0..20 {
+            let centre = Point::new(20.0 + 30.0 * rng.next(), 14.0 + 20.0 * rng.next());
+            let side = 4.0 + 30.0 * (rng.next() + 1.0);
+            let map = Affine::from_rotated_rect(centre, side, side, 3.2 * rng.next(), 12.0, 9.0);
+            let mut rgb = vec![0f32; 12 * 9 * 3];
+            warp_to_tensor(&frame, &map, 12, 9, Border::Replicate, (0.0, 255.0), &mut rgb);
+            let gray = warp_gray(&frame, &map, 12, 9);
+            assert_eq!((gray.width, gray.height, gray.data.len()), (12, 9, 12 * 9));
+            for (p, v) in rgb.chunks_exact(3).zip(&gray.data) {
+                let expected = 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
+                assert_eq!(v.to_bits(), expected.to_bits(), "round {round}");
+            }
         }
     }
 

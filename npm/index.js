@@ -10,7 +10,8 @@
 // transferred buffers. The module and the three models are fetched from this package's own folder (beside this
 // file, i.e. import.meta.url) unless `baseUrl` / `modelsUrl` say another same-origin folder: nothing is fetched
 // from another origin. A wasm trap (WebAssembly.RuntimeError) leaves the instance unusable: the call that
-// trapped rejects (code 'trap'), the worker is replaced and the checker is usable again once `ready` resolves.
+// trapped rejects (code 'trap'), the worker is replaced and the checker is usable again once `ready` resolves;
+// a trap while loading is retried in a new worker (twice) before `ready` rejects.
 // Types: index.d.ts.
 
 /** The model files, in `modelsUrl` (default: models/ beside this file). The one place naming them. */
@@ -19,6 +20,9 @@ export const MODEL_FILES = Object.freeze({
   faceLandmark: 'face_landmark.nnef.tar',
   selfieSegmentation: 'selfie_segmentation.nnef.tar',
 });
+
+/** Traps while loading that the checker answers with a new worker before `ready` rejects (code 'trap'). */
+const LOAD_RETRIES = 2;
 
 /** An error with a stable `code` (the wasm module's codes, plus 'unsupported', 'trap', 'restarted', …). */
 export class PhotoCheckError extends Error {
@@ -161,6 +165,8 @@ export class Checker {
   #options;
   #send = null;
   #terminate = () => {};
+  #respawn = null; // loads the engine again in a new worker (worker mode)
+  #loadTraps = 0; // traps while loading, this start
   #pending = new Map();
   #frames = []; // tracked frames in flight, answered in order
   #nextId = 1;
@@ -193,20 +199,11 @@ export class Checker {
         const { createEngine } = await import('./engine.js');
         const handle = createEngine((m) => queueMicrotask(() => this.#onMessage(m)));
         this.#send = (m) => handle(m);
+        this.#send(init);
       } else {
-        const worker = new Worker(new URL('worker.js', base), { type: 'module' });
-        this.worker = worker;
-        worker.onmessage = ({ data }) => this.#onMessage(data);
-        // The script failed to load or threw outside a message (a 404, a CSP block, a syntax error).
-        worker.onerror = (e) => {
-          e.preventDefault?.();
-          const error = new PhotoCheckError('worker_failed', e.message || 'the worker failed');
-          if (this.worker === worker && this.profile) this.#restart(error); else this.#fail(error);
-        };
-        this.#send = (m, transfer) => worker.postMessage(m, transfer);
-        this.#terminate = () => worker.terminate();
+        this.#loadTraps = 0;
+        this.#spawn(new URL('worker.js', base), init);
       }
-      this.#send(init);
       const { profile, pkg } = await loaded;
       this.profile = profile;
       this.pkg = pkg;
@@ -214,6 +211,25 @@ export class Checker {
       return this;
     })();
     this.ready.catch(() => {}); // the caller sees it; an unawaited start does not report an unhandled rejection
+  }
+
+  // A new worker that loads the engine (`init`), in place of the current one if any.
+  #spawn(url, init) {
+    this.#terminate();
+    const worker = new Worker(url, { type: 'module' });
+    this.worker = worker;
+    worker.onmessage = ({ data }) => { if (this.worker === worker) this.#onMessage(data); };
+    // The script failed to load or threw outside a message (a 404, a CSP block, a syntax error).
+    worker.onerror = (e) => {
+      e.preventDefault?.();
+      if (this.worker !== worker) return; // a worker already replaced
+      const error = new PhotoCheckError('worker_failed', e.message || 'the worker failed');
+      if (this.profile) this.#restart(error); else this.#fail(error);
+    };
+    this.#send = (m, transfer) => worker.postMessage(m, transfer);
+    this.#terminate = () => worker.terminate();
+    this.#respawn = () => this.#spawn(url, init);
+    this.#send(init);
   }
 
   #onMessage(m) {
@@ -246,6 +262,14 @@ export class Checker {
         break;
       case 'error': {
         const e = new PhotoCheckError(m.code, m.message, { fatal: !!m.fatal, during: m.during });
+        // A trap while loading: the same bytes load in a fresh instance (WebKit's JIT has failed about one
+        // load in 100–400, README "Browsers"); `ready` waits for the new worker, up to LOAD_RETRIES times.
+        if (m.during === 'init' && m.fatal && this.#respawn && this.#loadTraps < LOAD_RETRIES) {
+          this.#loadTraps++;
+          console.warn(`photo-check: the engine trapped while loading (${m.message}); loading it again`);
+          this.#respawn();
+          break;
+        }
         if (m.during === 'init') this.#settle('init', null, e);
         else if (m.during === 'frame') this.#frames.shift()?.reject(e);
         else this.#settle(m.id, null, e);

@@ -1,8 +1,9 @@
 // The npm package's Checker in Chromium, with a scripted stub in place of its worker (served by page.route at the
 // worker's URL, as guidance.test.mjs does): a wasm trap makes the package replace the worker (the call that trapped
 // rejects with code 'trap', the others in flight with 'restarted', onCrash, then onReady again, and the checker
-// works again); dispose() rejects what is pending and what comes after with 'disposed'; a cross-origin baseUrl or
-// modelsUrl is refused before anything is fetched. The page is a blank one on the page server's origin (the
+// works again); a trap while loading is retried in a new worker twice before `ready` rejects; dispose() rejects
+// what is pending and what comes after with 'disposed'; a cross-origin baseUrl or modelsUrl is refused before
+// anything is fetched. The page is a blank one on the page server's origin (the
 // package's entry is the page's copy, /photo-check.js). And { worker: false }: the real engine and wasm on the page,
 // the CLI's report for the sample. The real worker and wasm: consumer.test.mjs, e2e.test.mjs.
 //   cd tests/e2e && node --test --test-reporter=spec package.test.mjs
@@ -27,15 +28,30 @@ onmessage = ({ data: m }) => {
   }
 };`;
 
-async function blankPage() {
+// Traps while loading, as engine.js reports a WebAssembly.RuntimeError thrown by PhotoChecker.create.
+const TRAP_ON_INIT = `
+onmessage = ({ data: m }) => {
+  if (m.type === 'init') {
+    postMessage({ type: 'error', id: m.id, code: 'trap', message: 'call_indirect to a null table entry', fatal: true,
+      during: 'init' });
+  }
+};`;
+
+/** A blank page whose worker is a stub: the first `traps` workers started trap while loading, then STUB_WORKER. */
+async function blankPage({ traps = 0 } = {}) {
+  let started = 0;
+  const warnings = [];
   const { page, context, errors } = await env.open('blank.html', {
     setup: async (page) => {
       const blank = '<!doctype html><p>blank';
+      page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
       await page.route('**/blank.html', (r) => r.fulfill({ contentType: 'text/html', body: blank }));
-      await page.route('**/worker.js', (r) => r.fulfill({ contentType: 'text/javascript', body: STUB_WORKER }));
+      await page.route('**/worker.js', (r) => r.fulfill({
+        contentType: 'text/javascript', body: started++ < traps ? TRAP_ON_INIT : STUB_WORKER,
+      }));
     },
   });
-  return { page, context, errors };
+  return { page, context, errors, warnings, started: () => started };
 }
 
 test('a wasm trap: the worker is replaced, the calls in flight reject (trap, restarted), then it works again', {
@@ -68,6 +84,43 @@ test('a wasm trap: the worker is replaced, the calls in flight reject (trap, res
   });
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+test('a trap while loading: a new worker loads (twice at most), then ready resolves or rejects with trap', {
+  timeout: 60_000,
+}, async () => {
+  // once: the second worker loads, ready resolves and the checker works; the first worker is gone
+  const once = await blankPage({ traps: 1 });
+  const loaded = await once.page.evaluate(async () => {
+    const m = await import('/photo-check.js');
+    const events = [];
+    const checker = m.startChecker({
+      onCrash: (e) => events.push(`crash ${e.code}`), onReady: () => events.push('ready'),
+    });
+    const first = checker.worker;
+    await checker.ready;
+    const after = await checker.checkImage(new Uint8Array([1, 2, 3]));
+    return { events, replaced: checker.worker !== first, profile: checker.profile, after };
+  });
+  assert.deepEqual(loaded, {
+    events: ['ready'], replaced: true, profile: 'stub', after: { verdict: 'pass', bytes: 3 },
+  });
+  assert.equal(once.started(), 2);
+  assert.equal(once.warnings.filter((w) => w.includes('trapped while loading')).length, 1, once.warnings.join('\n'));
+  assert.deepEqual(once.errors, []);
+  await once.context.close();
+
+  // always: three workers (the first and two retries), then ready rejects with the trap
+  const always = await blankPage({ traps: 10 });
+  const failed = await always.page.evaluate(async () => {
+    const m = await import('/photo-check.js');
+    const checker = m.startChecker({});
+    return checker.ready.then(() => 'ready', (e) => ({ code: e.code, fatal: e.fatal, during: e.during }));
+  });
+  assert.deepEqual(failed, { code: 'trap', fatal: true, during: 'init' });
+  assert.equal(always.started(), 3);
+  assert.equal(always.warnings.filter((w) => w.includes('trapped while loading')).length, 2);
+  await always.context.close();
 });
 
 test('dispose: pending and later calls reject with disposed; cross-origin baseUrl / modelsUrl are refused', {

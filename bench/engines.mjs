@@ -58,6 +58,8 @@ try {
       await engine.goto(`${base}probe.html`);
       await engine.waitFor(() => !!window.probe, null, { what: 'probe.js' });
       const load = await engine.evaluate(() => window.probe.load());
+      // timed from the last attempt: a trap before it (WebKit's JIT) is said here
+      for (const trap of load.trapped) console.error(`${name}: a trap while loading, loaded again: ${trap}`);
       const first = await engine.evaluate(() => window.probe.frames({ kind: 'face', n: 1 }));
       const none = await engine.evaluate(() => window.probe.frames({ kind: 'none', n: 100 }));
       const face = await engine.evaluate((n) => window.probe.frames({ kind: 'face', n }), FRAMES);

@@ -1,12 +1,26 @@
 //! Times loading the three models (parse + optimise + one dry run, as `PhotoChecker.create` does) from the
 //! committed ONNX files and from the NNEF archives, then each network's time per run (`Models::profile`),
 //! natively: `cargo run --example load_time` (dependencies at opt-level 3 in the dev profile).
+//! `cargo run --release --example load_time -- --repeat N` instead loads the NNEF archives N times in a row and
+//! counts the loads that fail (README "Browsers": a trap while loading in WebKit, never natively).
 use std::time::Instant;
 
 use photo_check::models::{ModelBytes, Models, MODEL_STEMS};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+    let args: Vec<String> = std::env::args().collect();
+    if let [_, flag, n] = &args[..] {
+        if flag != "--repeat" {
+            return Err(format!("unknown argument {flag} (only --repeat N)").into());
+        }
+        let n: usize = n.parse()?;
+        let [fd, fl, ss] = MODEL_STEMS.map(|stem| std::fs::read(dir.join(format!("{stem}.nnef.tar"))).unwrap());
+        let bytes = ModelBytes { face_detection: &fd, face_landmark: &fl, selfie_segmentation: &ss };
+        let failed = (0..n).filter_map(|i| Models::from_bytes(bytes).err().map(|e| println!("load {i}: {e}"))).count();
+        println!("{failed} of {n} loads failed");
+        return Ok(());
+    }
     for ext in ["onnx", "nnef.tar"] {
         let [fd, fl, ss] = MODEL_STEMS.map(|stem| std::fs::read(dir.join(format!("{stem}.{ext}"))).unwrap());
         let bytes = ModelBytes { face_detection: &fd, face_landmark: &fl, selfie_segmentation: &ss };

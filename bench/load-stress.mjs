@@ -22,7 +22,9 @@ if (why) throw new Error(`${ENGINE}: ${why}`);
 
 const server = await startServer({
   root: join(ROOT, 'www'), log: () => {},
-  extra: { '/probe.html': join(ROOT, 'tests/e2e/probe/probe.html'), '/probe.js': join(ROOT, 'tests/e2e/probe/probe.js') },
+  extra: {
+    '/probe.html': join(ROOT, 'tests/e2e/probe/probe.html'), '/probe.js': join(ROOT, 'tests/e2e/probe/probe.js'),
+  },
 });
 const engine = await launch(ENGINE, { width: 800, height: 600 });
 let failed = 0, total = 0;

@@ -1,5 +1,5 @@
 // Loads the checker again and again in one engine and counts the loads that fail (README "Browsers": WebKit's
-// JIT has trapped in about one PhotoChecker.create() in 100–400 on bytes that load every other time):
+// JIT has trapped in about one PhotoChecker.create() in 60–300 on bytes that load every other time):
 //   node bench/load-stress.mjs [--engine webkit] [--pages 20] [--per-page 10]
 // Each page (tests/e2e/probe/, under the page's CSP) makes --per-page loads, each in a fresh wasm instance.
 // Prints one line a page (create() ms, or FAIL and the error) and the count. Needs www/pkg

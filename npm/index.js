@@ -263,7 +263,7 @@ export class Checker {
       case 'error': {
         const e = new PhotoCheckError(m.code, m.message, { fatal: !!m.fatal, during: m.during });
         // A trap while loading: the same bytes load in a fresh instance (WebKit's JIT has failed about one
-        // load in 100–400, README "Browsers"); `ready` waits for the new worker, up to LOAD_RETRIES times.
+        // load in 60–300, README "Browsers"); `ready` waits for the new worker, up to LOAD_RETRIES times.
         if (m.during === 'init' && m.fatal && this.#respawn && this.#loadTraps < LOAD_RETRIES) {
           this.#loadTraps++;
           console.warn(`photo-check: the engine trapped while loading (${m.message}); loading it again`);

@@ -273,7 +273,9 @@ export class Checker {
         if (m.during === 'init') this.#settle('init', null, e);
         else if (m.during === 'frame') this.#frames.shift()?.reject(e);
         else this.#settle(m.id, null, e);
-        if (m.fatal) this.#restart(e);
+        // a trap while loading that the retries above did not get past: stop (a new start would trap again)
+        if (m.fatal && m.during === 'init') this.#fail(e);
+        else if (m.fatal) this.#restart(e);
         break;
       }
     }

@@ -115,7 +115,9 @@ test('a trap while loading: a new worker loads (twice at most), then ready resol
   const failed = await always.page.evaluate(async () => {
     const m = await import('/photo-check.js');
     const checker = m.startChecker({});
-    return checker.ready.then(() => 'ready', (e) => ({ code: e.code, fatal: e.fatal, during: e.during }));
+    const out = await checker.ready.then(() => 'ready', (e) => ({ code: e.code, fatal: e.fatal, during: e.during }));
+    await new Promise((r) => setTimeout(r, 500)); // no worker starts after that
+    return out;
   });
   assert.deepEqual(failed, { code: 'trap', fatal: true, during: 'init' });
   assert.equal(always.started(), 3);

@@ -338,9 +338,10 @@ mod nnef_tests {
     }
 
     /// The load-time swaps (`ops::specialise`) find every node they were written for: the detector's three
-    /// 2×2 max-pools and 11 channel pads, the face mesh's five max-pools, 23 PRelus and three channel pads, the
-    /// segmentation's three 2× upsamplings (the one more `Pad` each network's op profile lists is one tract adds
-    /// itself while optimising a convolution).
+    /// 2×2 max-pools, 11 channel pads and 16 depthwise convolutions, the face mesh's five max-pools, 23 PRelus,
+    /// three channel pads and 20 depthwise convolutions, the segmentation's three 2× upsamplings and 11
+    /// depthwise convolutions (the one more `Pad` each network's op profile lists is one tract adds itself
+    /// while optimising a convolution).
     #[test]
     fn specialise_swaps_the_expected_nodes() {
         let swapped: Vec<usize> = ARCHIVES
@@ -351,7 +352,7 @@ mod nnef_tests {
                 ops::specialise(&mut model).unwrap()
             })
             .collect();
-        assert_eq!(swapped, [3 + 11, 5 + 23 + 3, 3]);
+        assert_eq!(swapped, [3 + 11 + 16, 5 + 23 + 3 + 20, 3 + 11]);
     }
 
     #[test]

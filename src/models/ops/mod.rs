@@ -5,11 +5,11 @@
 //! tract's own op, and `models::nnef_tests` compares whole networks) — with plain loops over rows that the
 //! compiler vectorises. [`specialise`] runs on the typed graph before tract optimises it.
 //!
-//! Tried and not kept: the depthwise convolutions as a plain row-by-row op (bit for bit tract's, taps in its
-//! order, padded taps skipped as its zones skip them): slower than tract's `DepthWiseConv` in Node (face
-//! mesh 3.1–3.2 → 3.4–4.7 ms per run with per-tap passes over each output row or eight running sums per
-//! block), although tract's border-zone walk is nearly half of that op's time.
+//! The depthwise convolutions were tried first as plain row loops with tract's skipped border taps (slower
+//! than tract's op: its border walk was only part of the cost); `depthwise` now pads each plane with zeros once
+//! and runs every output through one SIMD loop, which its notes show gives tract's bits.
 
+mod depthwise;
 mod maxpool;
 mod pad;
 mod prelu;
@@ -48,6 +48,9 @@ fn swap_for(model: &TypedModel, node: &TypedNode) -> TractResult<Option<Swap>> {
     }
     if maxpool::matches(model, node)? {
         return Ok(Some((Box::new(MaxPool2x2), node.inputs[..1].into())));
+    }
+    if let Some(op) = depthwise::matching(model, node)? {
+        return Ok(Some((Box::new(op), node.inputs.iter().copied().collect())));
     }
     if let Some(op) = pad::matching(model, node)? {
         return Ok(Some((Box::new(op), node.inputs.iter().copied().collect())));

@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# Format and lints, as CI runs them: rustfmt, clippy (warnings are errors, missing docs included), and two
-# rules no tool checks: no line over 120 characters, and no comment pointing outside the repository.
+# Format and lints, as CI runs them: rustfmt, clippy natively and for the browser build (warnings are errors,
+# missing docs included), and two rules no tool checks: no line over 120 characters, and no comment pointing
+# outside the repository.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo fmt --all -- --check
 cargo clippy --locked --all-targets -- -D warnings
+# the browser build too: its wasm SIMD code (src/models/ops/depthwise.rs) and src/wasm.rs compile only there
+rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+RUSTFLAGS='--cfg getrandom_backend="wasm_js" -C target-feature=+simd128' \
+  cargo clippy --locked --lib --target wasm32-unknown-unknown --no-default-features --target-dir target/wasm-simd \
+  -- -D warnings
 files=$(git ls-files '*.rs' '*.js' '*.mjs' '*.sh' '*.toml' '*.py' '.ci/run' | grep -v '^fuzz/corpus/' \
   | grep -v '^src/observe/canonical_face.rs$')
 status=0

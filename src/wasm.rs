@@ -184,7 +184,7 @@ fn capture_config_from(options: &JsValue) -> Result<CaptureConfig, JsValue> {
             continue;
         }
         let n = v.as_f64().ok_or_else(|| options_error(format!("{key} must be a number")))?;
-        if !(n.is_finite() && n >= 1.0 && n <= 1000.0 && n.fract() == 0.0) {
+        if !(n.is_finite() && (1.0..=1000.0).contains(&n) && n.fract() == 0.0) {
             return Err(options_error(format!("{key} must be an integer from 1 to 1000")));
         }
         *slot = n as u32;

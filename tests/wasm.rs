@@ -70,6 +70,13 @@ fn crop(rgba: &[u8], w: u32, x0: u32, y0: u32, cw: u32, ch: u32) -> Vec<u8> {
     out
 }
 
+/// The ops swapped in at load give tract's own bits on whole networks in the browser build, where their SIMD
+/// loops compile (and the 1×1 convolutions are swapped at all): natively `models::nnef_tests` checks the same.
+#[wasm_bindgen_test]
+fn swapped_ops_keep_tracts_bits_in_wasm() {
+    assert_eq!(photo_check::models::swaps_keep_tracts_bits([FD, FL, SS], 3), Ok(()));
+}
+
 #[wasm_bindgen_test]
 fn sample_frame_fails_chsi_on_the_smile() {
     let mut c = checker();

@@ -63,6 +63,17 @@ impl Net {
         input_shape: [usize; 4],
         output_lens: &[usize],
     ) -> Result<Net> {
+        Net::load(name, bytes, input_shape, output_lens, true)
+    }
+
+    /// [`Net::from_bytes`], with the load-time swaps (`ops::specialise`) or as tract alone would run it.
+    fn load(
+        name: &'static str,
+        bytes: &[u8],
+        input_shape: [usize; 4],
+        output_lens: &[usize],
+        swaps: bool,
+    ) -> Result<Net> {
         let err = |e: TractError| Error::ModelLoad { model: name, detail: format!("{e:#}") };
         check_size(name, bytes)?;
         let model = if is_tar(bytes) {
@@ -75,7 +86,9 @@ impl Net {
                     // weights' casts) is all it needs before codegen; a second declutter pass cost as much
                     // as parsing it and changed no output bit (models::nnef_tests).
                     model.prop_consts().map_err(err)?;
-                    ops::specialise(&mut model).map_err(err)?;
+                    if swaps {
+                        ops::specialise(&mut model).map_err(err)?;
+                    }
                     model.optimize().map_err(err)?;
                     Ok(model)
                 },
@@ -85,7 +98,9 @@ impl Net {
             #[cfg(feature = "onnx")]
             {
                 let mut model = onnx::typed_model(name, bytes, input_shape)?.into_decluttered().map_err(err)?;
-                ops::specialise(&mut model).map_err(err)?;
+                if swaps {
+                    ops::specialise(&mut model).map_err(err)?;
+                }
                 model.optimize().map_err(err)?;
                 model
             }
@@ -289,6 +304,52 @@ impl Models {
     }
 }
 
+/// The three networks in [`ModelBytes`] order: name, input shape, each output's length.
+const NETS: [(&str, [usize; 4], &[usize]); 3] = [
+    (detector::NAME, detector::INPUT, &[896 * 16, 896]),
+    (mesh::NAME, mesh::INPUT, &[1404, 1]),
+    (segmenter::NAME, segmenter::INPUT, &[256 * 256]),
+];
+
+/// Seeded input `seed` for a network: 0.5 everywhere for seed 0, else xorshift values in [-1, 1).
+fn seeded_input(seed: u32, x: &mut [f32]) {
+    let mut s = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
+    for v in x.iter_mut() {
+        s ^= s << 13;
+        s ^= s >> 17;
+        s ^= s << 5;
+        *v = if seed == 0 { 0.5 } else { (s >> 8) as f32 / (1 << 24) as f32 * 2.0 - 1.0 };
+    }
+}
+
+/// The first of the seeded inputs `0..seeds` on which two networks' outputs differ in any bit, if one does.
+fn first_difference(a: &Net, b: &Net, seeds: u32) -> Result<Option<u32>> {
+    let bits = |y: Vec<Vec<f32>>| y.into_iter().flatten().map(f32::to_bits).collect::<Vec<_>>();
+    for seed in 0..seeds {
+        let fill = |x: &mut [f32]| seeded_input(seed, x);
+        if bits(a.run(fill)?) != bits(b.run(fill)?) {
+            return Ok(Some(seed));
+        }
+    }
+    Ok(None)
+}
+
+/// Loads each of the three networks (NNEF archives in [`ModelBytes`] order) twice, with the load-time swaps
+/// of `ops` and as tract alone runs it, and compares their outputs bit for bit on `seeds` seeded inputs.
+/// `Err` names the first network and input that differ. A self-test for the test suites, not an API: the
+/// swaps' SIMD loops compile only in the browser build, so tests/wasm.rs runs it there too.
+#[doc(hidden)]
+pub fn swaps_keep_tracts_bits(archives: [&[u8]; 3], seeds: u32) -> std::result::Result<(), String> {
+    for ((name, shape, outs), bytes) in NETS.into_iter().zip(archives) {
+        let load = |swaps| Net::load(name, bytes, shape, outs, swaps).map_err(|e| e.to_string());
+        let (swapped, tract) = (load(true)?, load(false)?);
+        if let Some(seed) = first_difference(&swapped, &tract, seeds).map_err(|e| e.to_string())? {
+            return Err(format!("{name}: the swapped ops change the outputs on input {seed}"));
+        }
+    }
+    Ok(())
+}
+
 /// The committed NNEF archives: what [`to_nnef`] makes of the committed ONNX files, and the same networks.
 #[cfg(all(test, feature = "embed-models"))]
 mod nnef_tests {
@@ -312,29 +373,20 @@ mod nnef_tests {
     #[test]
     fn nnef_and_onnx_compute_the_same_bits() {
         let onnx = [EMBEDDED.face_detection, EMBEDDED.face_landmark, EMBEDDED.selfie_segmentation];
-        let nets = [
-            (detector::NAME, detector::INPUT, vec![896 * 16, 896]),
-            (mesh::NAME, mesh::INPUT, vec![1404, 1]),
-            (segmenter::NAME, segmenter::INPUT, vec![256 * 256]),
-        ];
-        for (((name, shape, outs), onnx), nnef) in nets.into_iter().zip(onnx).zip(ARCHIVES) {
-            let a = Net::from_bytes(name, onnx, shape, &outs).unwrap();
-            let b = Net::from_bytes(name, nnef, shape, &outs).unwrap();
-            for seed in 0..3u32 {
-                let fill = |x: &mut [f32]| {
-                    let mut s = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
-                    for v in x.iter_mut() {
-                        s ^= s << 13;
-                        s ^= s >> 17;
-                        s ^= s << 5;
-                        *v = if seed == 0 { 0.5 } else { (s >> 8) as f32 / (1 << 24) as f32 * 2.0 - 1.0 };
-                    }
-                };
-                let (ya, yb) = (a.run(fill).unwrap(), b.run(fill).unwrap());
-                let bits = |y: &Vec<Vec<f32>>| y.iter().flatten().map(|v| v.to_bits()).collect::<Vec<_>>();
-                assert!(bits(&ya) == bits(&yb), "{name}: outputs differ on input {seed}");
+        for (((name, shape, outs), onnx), nnef) in NETS.into_iter().zip(onnx).zip(ARCHIVES) {
+            let a = Net::from_bytes(name, onnx, shape, outs).unwrap();
+            let b = Net::from_bytes(name, nnef, shape, outs).unwrap();
+            if let Some(seed) = first_difference(&a, &b, 3).unwrap() {
+                panic!("{name}: outputs differ on input {seed}");
             }
         }
+    }
+
+    /// The load-time swaps give tract's bits on whole networks (natively: tests/wasm.rs runs the same check in
+    /// the browser build, where the swaps' SIMD loops and the 1×1 convolutions' op compile).
+    #[test]
+    fn swaps_keep_tracts_bits_natively() {
+        assert_eq!(swaps_keep_tracts_bits(ARCHIVES, 3), Ok(()));
     }
 
     /// The load-time swaps (`ops::specialise`) find every node they were written for: the detector's three

@@ -12,6 +12,7 @@
 mod depthwise;
 mod maxpool;
 mod pad;
+mod pointwise;
 mod prelu;
 mod upsample;
 
@@ -48,6 +49,12 @@ fn swap_for(model: &TypedModel, node: &TypedNode) -> TractResult<Option<Swap>> {
     }
     if maxpool::matches(model, node)? {
         return Ok(Some((Box::new(MaxPool2x2), node.inputs[..1].into())));
+    }
+    // in the browser build only: natively tract's matrix kernels fuse each multiply-add (x86-64 FMA), so a
+    // swap there would change the outputs' bits; wasm's SIMD has no fused form (`pointwise`'s notes)
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    if let Some(op) = pointwise::matching(model, node)? {
+        return Ok(Some((Box::new(op), node.inputs.iter().copied().collect())));
     }
     if let Some(op) = depthwise::matching(model, node)? {
         return Ok(Some((Box::new(op), node.inputs.iter().copied().collect())));

@@ -77,6 +77,37 @@ fn swapped_ops_keep_tracts_bits_in_wasm() {
     assert_eq!(photo_check::models::swaps_keep_tracts_bits([FD, FL, SS], 3), Ok(()));
 }
 
+/// The frame warp behind every network's input, its neighbours summed in wasm SIMD lanes, gives the bits of
+/// the per-neighbour reference: crops inside, across the edges and outside a noise frame, rotated, shrunk
+/// and enlarged, both borders and both ranges (natively `imaging`'s tests check the same).
+#[wasm_bindgen_test]
+fn warp_keeps_the_reference_bits_in_wasm() {
+    use photo_check::imaging::{warp_reference, warp_to_tensor, Affine, Border, Point};
+    let mut s = 29u32;
+    let mut next = move || {
+        s ^= s << 13;
+        s ^= s >> 17;
+        s ^= s << 5;
+        s
+    };
+    let (w, h) = (37, 23);
+    let rgba: Vec<u8> = (0..w * h * 4).map(|_| next() as u8).collect();
+    let frame = photo_check::Frame::from_rgba(&rgba, w, h).unwrap();
+    let mut unit = move || (next() >> 8) as f32 / (1 << 24) as f32;
+    for round in 0..40 {
+        let centre = Point::new(40.0 * unit(), 25.0 * unit());
+        let side = 4.0 + 60.0 * unit();
+        let map = Affine::from_rotated_rect(centre, side, side, 6.4 * unit(), 16.0, 16.0);
+        let border = if round % 2 == 0 { Border::Zero } else { Border::Replicate };
+        let range = if round % 3 == 0 { (-1.0, 1.0) } else { (0.0, 1.0) };
+        let mut out = vec![0f32; 16 * 16 * 3];
+        warp_to_tensor(&frame, &map, 16, 16, border, range, &mut out);
+        let want = warp_reference(&frame, &map, 16, border, range);
+        let same = out.iter().zip(&want).all(|(a, b)| a.to_bits() == b.to_bits());
+        assert!(same, "round {round}: centre {centre:?}, side {side}, {border:?}");
+    }
+}
+
 #[wasm_bindgen_test]
 fn sample_frame_fails_chsi_on_the_smile() {
     let mut c = checker();
@@ -226,9 +257,9 @@ fn standardize_makes_the_chsi_jpeg_and_refuses_bad_input() {
         assert_eq!(img.dimensions(), (480, 640));
         assert!((20_000..=40_000).contains(&jpeg.len()), "{} bytes", jpeg.len());
         // the top corner is the new background (blue by default for chsi)
-        let want = if background.is_some() { [255, 255, 255] } else { [100, 197, 255] };
+        let want: [i32; 3] = if background.is_some() { [255, 255, 255] } else { [100, 197, 255] };
         let got = img.get_pixel(4, 4).0;
-        assert!((0..3).all(|k| (got[k] as i32 - want[k] as i32).abs() <= 6), "{got:?} vs {want:?}");
+        assert!((0..3).all(|k| (got[k] as i32 - want[k]).abs() <= 6), "{got:?} vs {want:?}");
     }
     assert_eq!(code(c.standardize(data(), w as f64, h as f64, Some("pink".into())).unwrap_err()), "invalid_argument");
     let px = JsValue::from(Uint8ClampedArray::from(vec![0u8; 10].as_slice()));

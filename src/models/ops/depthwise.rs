@@ -14,8 +14,8 @@
 //! leaves every running sum as it was — except a running sum of −0.0, which `+ 0.0` turns into +0.0. A
 //! running sum starts at the bias and can only be −0.0 if the bias is −0.0 (round to nearest makes `x + −x`
 //! +0.0), so [`matching`] takes only convolutions with no −0.0 bias and finite taps (an infinite tap times
-//! zero would be NaN). Tested bit for bit against tract's own op below (natively; the browser build's SIMD
-//! path is compared with it through whole reports, `bench/node-ab.mjs`).
+//! zero would be NaN). Tested bit for bit against tract's own op below (natively), and on whole networks with
+//! and without the swaps natively and in Chromium, where the SIMD loop compiles (`models::swaps_keep_tracts_bits`).
 
 use tract_nnef::internal::*;
 use tract_nnef::tract_core::ops::cnn::conv::KernelFormat;

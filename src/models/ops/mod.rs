@@ -2,8 +2,9 @@
 //!
 //! Each op here computes what tract's general op computes for one fixed configuration — the same values in
 //! the same order of operations, so the outputs are bit for bit tract's (each file tests that against
-//! tract's own op, and `models::nnef_tests` compares whole networks) — with plain loops over rows that the
-//! compiler vectorises. [`specialise`] runs on the typed graph before tract optimises it.
+//! tract's own op, and `models::swaps_keep_tracts_bits` compares whole networks with and without the swaps,
+//! natively and in Chromium) — with plain loops over rows, or wasm SIMD where the compiler does not vectorise
+//! them. [`specialise`] runs on the typed graph before tract optimises it.
 //!
 //! The depthwise convolutions were tried first as plain row loops with tract's skipped border taps (slower
 //! than tract's op: its border walk was only part of the cost); `depthwise` now pads each plane with zeros once

@@ -35,7 +35,11 @@ cat > webdriver.json <<JSON
   "--user-data-dir=$profile_dir"] } }
 JSON
 export CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}"
-# Same flags and target dir as build-web.sh's module, so the two share their dependencies.
+# Same flags and target dir as build-web.sh's module, so the two share their dependencies. Its lints first
+# (scripts/lint.sh lints the library for wasm; this file includes the CLI report written above).
+RUSTFLAGS='--cfg getrandom_backend="wasm_js" -C target-feature=+simd128' \
+  cargo clippy --locked --test wasm --target wasm32-unknown-unknown --no-default-features \
+  --target-dir "${WASM_TARGET:-target}/wasm-simd" -- -D warnings
 RUSTFLAGS='--cfg getrandom_backend="wasm_js" -C target-feature=+simd128' \
 CARGO_TARGET_DIR="${WASM_TARGET:-target}/wasm-simd" WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-900} \
   wasm-pack test --headless --chrome --chromedriver "$CHROMEDRIVER" -- --profile wasm --no-default-features --test wasm

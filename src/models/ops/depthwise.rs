@@ -5,7 +5,9 @@
 //! code. On the networks' small planes (12×12 down to 3×3, up to 128 channels) the walk and the borders are
 //! most of the work. [`Depthwise`] replaces those nodes at load (`ops::specialise`): it copies each plane into
 //! a zero frame once and runs every output, borders included, through one loop — four lanes of wasm SIMD at
-//! a time in the browser build, a plain loop elsewhere, the same operations per output either way.
+//! a time in the browser build, a plain loop elsewhere, the same operations per output either way. The swap
+//! is made in the browser build only (`ops::swap_for`): natively tract's AVX kernel beats the plain loop,
+//! which is there for the native tests.
 //!
 //! It computes tract's values bit for bit: each output is the channel's bias plus `tap · input` over the
 //! kernel's taps in tract's order (rows top to bottom, each left to right), a multiplication then an
@@ -16,6 +18,7 @@
 //! +0.0), so [`matching`] takes only convolutions with no −0.0 bias and finite taps (an infinite tap times
 //! zero would be NaN). Tested bit for bit against tract's own op below (natively), and on whole networks with
 //! and without the swaps natively and in Chromium, where the SIMD loop compiles (`models::swaps_keep_tracts_bits`).
+#![cfg_attr(not(all(target_arch = "wasm32", target_feature = "simd128")), allow(dead_code))]
 
 use tract_nnef::internal::*;
 use tract_nnef::tract_core::ops::cnn::conv::KernelFormat;

@@ -58,7 +58,8 @@ fn swap_for(model: &TypedModel, node: &TypedNode) -> TractResult<Option<Swap>> {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     {
         if let Some(op) = pointwise::matching(model, node)? {
-            return Ok(Some((Box::new(op), node.inputs.iter().copied().collect())));
+            // the planes only: the op holds its constant weights, packed (the weights' node is then pruned)
+            return Ok(Some((Box::new(op), node.inputs[1..].into())));
         }
         if let Some(op) = depthwise::matching(model, node)? {
             return Ok(Some((Box::new(op), node.inputs.iter().copied().collect())));

@@ -17,24 +17,34 @@
 
 use tract_nnef::internal::*;
 use tract_nnef::tract_core::ops::einsum::EinSum;
-use tract_nnef::tract_core::{args_2, as_op, op_as_typed_op, op_out_of_plan};
+use tract_nnef::tract_core::{args_1, as_op, op_as_typed_op, op_out_of_plan};
 
 /// Rows of the weights per block.
 const ROWS: usize = 4;
 /// Columns (pixels) per block: two SIMD values.
 const COLS: usize = 8;
 
-/// `[1, m, k] × [1, k, n] → [1, m, n]`: each output the sum from 0.0 of `w[m][i] · x[i][n]`, `i` in order;
-/// inputs the weights, then the planes.
+/// `[1, m, k] × [1, k, n] → [1, m, n]`: each output the sum from 0.0 of `w[m][i] · x[i][n]`, `i` in order, for
+/// constant weights `w`, packed once when the op is made ([`pack`]); its one input is the planes `x`.
 #[derive(Clone, Debug, Hash, PartialEq, Eq)]
 pub(crate) struct Pointwise {
     m: usize,
     k: usize,
     n: usize,
+    /// The weights as [`pack`] lays them out.
+    packed: Arc<Tensor>,
+}
+
+impl Pointwise {
+    /// The op for weights `w` (`[m][k]`, row by row) times `[k][n]` planes.
+    fn new(w: &[f32], (m, k, n): (usize, usize, usize)) -> TractResult<Pointwise> {
+        ensure!(w.len() == m * k, "Pointwise: {} weights for {m}×{k}", w.len());
+        let packed = pack(w, (m, k));
+        Ok(Pointwise { m, k, n, packed: Tensor::from_shape(&[packed.len()], &packed)?.into_arc_tensor() })
+    }
 }
 
 /// The weights in blocks of [`ROWS`] rows, each block column by column (`[k][ROWS]`), rows past `m` zero.
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 fn pack(w: &[f32], (m, k): (usize, usize)) -> Vec<f32> {
     let blocks = m.div_ceil(ROWS);
     let mut packed = vec![0f32; blocks * k * ROWS];
@@ -47,15 +57,16 @@ fn pack(w: &[f32], (m, k): (usize, usize)) -> Vec<f32> {
     packed
 }
 
-/// `out[m][n]` = the sum from 0.0 of `w[m][i] · x[i][n]`, `i` in order (`w` is `[m][k]`, `x` is `[k][n]`).
+/// `out[m][n]` = the sum from 0.0 of `w[m][i] · x[i][n]`, `i` in order (`packed` is `w` as [`pack`] lays it
+/// out, `x` is `[k][n]`).
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-fn multiply(w: &[f32], x: &[f32], (m, k, n): (usize, usize, usize), out: &mut [f32]) {
+fn multiply(packed: &[f32], x: &[f32], (m, k, n): (usize, usize, usize), out: &mut [f32]) {
     for (row, o) in out.chunks_exact_mut(n).enumerate().take(m) {
-        let weights = &w[row * k..][..k];
+        let (b, r) = (row / ROWS, row % ROWS);
         for (j, o) in o.iter_mut().enumerate() {
             let mut sum = 0f32;
-            for (i, &wv) in weights.iter().enumerate() {
-                sum += wv * x[i * n + j];
+            for i in 0..k {
+                sum += packed[(b * k + i) * ROWS + r] * x[i * n + j];
             }
             *o = sum;
         }
@@ -66,9 +77,8 @@ fn multiply(w: &[f32], x: &[f32], (m, k, n): (usize, usize, usize), out: &mut [f
 /// (two SIMD values per row), each weight broadcast from the packed block by a shuffle; the last pixels (when
 /// `n` is not a multiple of [`COLS`]) through a zero-padded copy, storing only the outputs that exist.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-fn multiply(w: &[f32], x: &[f32], (m, k, n): (usize, usize, usize), out: &mut [f32]) {
+fn multiply(packed: &[f32], x: &[f32], (m, k, n): (usize, usize, usize), out: &mut [f32]) {
     use core::arch::wasm32::*;
-    let packed = pack(w, (m, k));
     let blocks = m.div_ceil(ROWS);
     assert!(x.len() >= k * n && out.len() >= m * n && packed.len() >= blocks * k * ROWS);
     // one block of ROWS × COLS outputs: weights block `b`, pixels from column `j` of `xs` (`stride` apart)
@@ -143,12 +153,12 @@ impl EvalOp for Pointwise {
     op_out_of_plan!();
 
     fn eval(&self, _ctx: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
-        let (w, x) = args_2!(inputs);
+        let x = args_1!(inputs);
         let (m, k, n) = (self.m, self.k, self.n);
-        ensure!(w.shape() == [1, m, k] && x.shape() == [1, k, n], "Pointwise: {:?} × {:?}", w.shape(), x.shape());
-        let w = w.try_as_plain_ram()?;
-        let w = w.as_slice::<f32>()?;
-        super::f32_output(&x, &[1, m, n], |xs, out| multiply(w, xs, (m, k, n), out))
+        ensure!(x.shape() == [1, k, n], "Pointwise: weights {m}×{k} × planes {:?}", x.shape());
+        let packed = self.packed.try_as_plain_ram()?;
+        let packed = packed.as_slice::<f32>()?;
+        super::f32_output(&x, &[1, m, n], |xs, out| multiply(packed, xs, (m, k, n), out))
     }
 }
 
@@ -160,7 +170,8 @@ impl TypedOp for Pointwise {
     as_op!();
 }
 
-/// The [`Pointwise`] for `node` when it is an `f32` `EinSum amk,akn->amn` of constant weights `[1, m, k]` and
+/// The [`Pointwise`] (weights packed, the planes its input) for `node` when it is an `f32` `EinSum amk,akn->amn`
+/// of constant weights `[1, m, k]` and
 /// an input `[1, k, n]` of known shape, with `m` and `n` at least 2 (with one of them 1, tract picks its
 /// matrix-vector kernels, whose sums run in another order).
 pub(super) fn matching(model: &TypedModel, node: &TypedNode) -> TractResult<Option<Pointwise>> {
@@ -173,10 +184,11 @@ pub(super) fn matching(model: &TypedModel, node: &TypedNode) -> TractResult<Opti
         return Ok(None);
     };
     let floats = w.datum_type == f32::datum_type() && x.datum_type == f32::datum_type();
-    if node.inputs.len() != 2 || w.konst.is_none() || !floats || k != k2 || k == 0 || m < 2 || n < 2 {
+    let Some(weights) = w.konst.as_ref().filter(|_| floats) else { return Ok(None) };
+    if node.inputs.len() != 2 || k != k2 || k == 0 || m < 2 || n < 2 {
         return Ok(None);
     }
-    Ok(Some(Pointwise { m, k, n }))
+    Ok(Some(Pointwise::new(weights.try_as_plain_ram()?.as_slice::<f32>()?, (m, k, n))?))
 }
 
 #[cfg(test)]
@@ -202,9 +214,9 @@ mod tests {
         let w = || Tensor::zero::<f32>(&[1, 4, 3]).unwrap();
         let matched = |model: &TypedModel| {
             let node = model.node(model.node_by_name("mm").unwrap().id);
-            matching(model, node).unwrap()
+            matching(model, node).unwrap().map(|op| (op.m, op.k, op.n))
         };
-        assert_eq!(matched(&einsum_model(w(), [1, 3, 10], true)), Some(Pointwise { m: 4, k: 3, n: 10 }));
+        assert_eq!(matched(&einsum_model(w(), [1, 3, 10], true)), Some((4, 3, 10)));
         assert_eq!(matched(&einsum_model(w(), [1, 3, 10], false)), None, "weights not constant");
         assert_eq!(matched(&einsum_model(w(), [1, 3, 1], true)), None, "one pixel: tract's matrix-vector kernel");
     }
@@ -215,11 +227,8 @@ mod tests {
         let mut rng = Lcg(3);
         let w: Vec<f32> = (0..m * k).map(|_| rng.next()).collect();
         let x: Vec<f32> = (0..k * n).map(|_| 100.0 * rng.next()).collect();
-        let op = Pointwise { m, k, n };
-        let inputs = tvec!(
-            Tensor::from_shape(&[1, m, k], &w).unwrap().into_tvalue(),
-            Tensor::from_shape(&[1, k, n], &x).unwrap().into_tvalue()
-        );
+        let op = Pointwise::new(&w, (m, k, n)).unwrap();
+        let inputs = tvec!(Tensor::from_shape(&[1, k, n], &x).unwrap().into_tvalue());
         let out = op.eval(&EvalContext::out_of_plan(), inputs).unwrap();
         let out = out[0].try_as_plain_ram().unwrap();
         let out = out.as_slice::<f32>().unwrap();
@@ -231,11 +240,12 @@ mod tests {
 
     #[test]
     fn refuses_inputs_of_another_shape() {
-        let op = Pointwise { m: 2, k: 3, n: 4 };
+        let op = Pointwise::new(&[0.0; 6], (2, 3, 4)).unwrap();
         let t = |s: &[usize]| Tensor::zero::<f32>(s).unwrap().into_tvalue();
         let ctx = EvalContext::out_of_plan();
-        assert!(op.eval(&ctx, tvec!(t(&[1, 2, 3]), t(&[1, 3, 5]))).is_err());
-        assert!(op.eval(&ctx, tvec!(t(&[1, 2, 4]), t(&[1, 3, 4]))).is_err());
-        assert!(op.eval(&ctx, tvec!(t(&[1, 2, 3]), t(&[1, 3, 4]))).is_ok());
+        assert!(op.eval(&ctx, tvec!(t(&[1, 3, 5]))).is_err());
+        assert!(op.eval(&ctx, tvec!(t(&[1, 4, 4]))).is_err());
+        assert!(op.eval(&ctx, tvec!(t(&[1, 3, 4]))).is_ok());
+        assert!(Pointwise::new(&[0.0; 5], (2, 3, 4)).is_err(), "five weights for 2×3");
     }
 }

@@ -88,6 +88,7 @@ fn row(rows: &[&[f32]], taps: &[f32], stride: usize, bias: f32, out: &mut [f32])
 /// the frame (`Depthwise::frame_size`) and stores only the outputs that exist.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 fn row(rows: &[&[f32]], taps: &[f32], stride: usize, bias: f32, out: &mut [f32]) {
+    use super::simd::{load, store};
     use core::arch::wasm32::{f32x4_add, f32x4_mul, f32x4_splat, i32x4_shuffle, v128};
     let side = rows.len();
     // The furthest any group reads, end excluded: its last group starts at output ceil4(len) − 4, and
@@ -138,27 +139,6 @@ fn row(rows: &[&[f32]], taps: &[f32], stride: usize, bias: f32, out: &mut [f32])
         }
         ox += LANES;
     }
-}
-
-/// Four floats of `s` from `i` as one SIMD value.
-///
-/// # Safety
-/// `i + 4 <= s.len()` (a bounds test per load cost a fifth of the op's time; [`row`] tests its reach once).
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-#[inline(always)]
-unsafe fn load(s: &[f32], i: usize) -> core::arch::wasm32::v128 {
-    debug_assert!(i + LANES <= s.len());
-    // SAFETY: the caller keeps the four floats inside `s`; wasm's v128.load has no alignment requirement.
-    unsafe { core::arch::wasm32::v128_load(s.as_ptr().add(i).cast()) }
-}
-
-/// Writes one SIMD value to the four floats of `s`.
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-#[inline(always)]
-fn store(s: &mut [f32], v: core::arch::wasm32::v128) {
-    let four: &mut [f32; LANES] = s.try_into().expect("four floats");
-    // SAFETY: `four` is four writable floats; wasm's v128.store has no alignment requirement.
-    unsafe { core::arch::wasm32::v128_store(four.as_mut_ptr().cast(), v) }
 }
 
 impl Op for Depthwise {

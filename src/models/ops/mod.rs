@@ -15,6 +15,8 @@ mod maxpool;
 mod pad;
 mod pointwise;
 mod prelu;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd;
 mod upsample;
 
 use tract_nnef::internal::*;

@@ -78,21 +78,21 @@ fn multiply(packed: &[f32], x: &[f32], (m, k, n): (usize, usize, usize), out: &m
 /// `n` is not a multiple of [`COLS`]) through a zero-padded copy, storing only the outputs that exist.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 fn multiply(packed: &[f32], x: &[f32], (m, k, n): (usize, usize, usize), out: &mut [f32]) {
+    use super::simd::{load, store};
     use core::arch::wasm32::*;
     let blocks = m.div_ceil(ROWS);
     assert!(x.len() >= k * n && out.len() >= m * n && packed.len() >= blocks * k * ROWS);
     // one block of ROWS × COLS outputs: weights block `b`, pixels from column `j` of `xs` (`stride` apart)
     let block = |b: usize, xs: &[f32], stride: usize, j: usize| -> [v128; 2 * ROWS] {
         let mut acc = [f32x4_splat(0.0); 2 * ROWS];
-        let wp = packed[b * k * ROWS..].as_ptr();
-        let xp = xs.as_ptr();
+        let weights = &packed[b * k * ROWS..][..k * ROWS];
         for i in 0..k {
             // SAFETY: i < k, so the weights read lie in block b's k·ROWS floats; the pixels read are
             // xs[i·stride + j .. + COLS], inside xs by the callers' bounds
             unsafe {
-                let wv = v128_load(wp.add(i * ROWS).cast());
-                let lo = v128_load(xp.add(i * stride + j).cast());
-                let hi = v128_load(xp.add(i * stride + j + 4).cast());
+                let wv = load(weights, i * ROWS);
+                let lo = load(xs, i * stride + j);
+                let hi = load(xs, i * stride + j + 4);
                 let s0 = i32x4_shuffle::<0, 0, 0, 0>(wv, wv);
                 let s1 = i32x4_shuffle::<1, 1, 1, 1>(wv, wv);
                 let s2 = i32x4_shuffle::<2, 2, 2, 2>(wv, wv);
@@ -113,11 +113,9 @@ fn multiply(packed: &[f32], x: &[f32], (m, k, n): (usize, usize, usize), out: &m
     let store = |out: &mut [f32], b: usize, j: usize, cols: usize, acc: [v128; 2 * ROWS]| {
         for r in 0..ROWS.min(m - b * ROWS) {
             let mut eight = [0f32; COLS];
-            // SAFETY: eight is COLS = 8 writable floats
-            unsafe {
-                v128_store(eight.as_mut_ptr().cast(), acc[2 * r]);
-                v128_store(eight.as_mut_ptr().add(4).cast(), acc[2 * r + 1]);
-            }
+            let (lo, hi) = eight.split_at_mut(4);
+            store(lo, acc[2 * r]);
+            store(hi, acc[2 * r + 1]);
             out[(b * ROWS + r) * n + j..][..cols].copy_from_slice(&eight[..cols]);
         }
     };
